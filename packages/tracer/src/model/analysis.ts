@@ -1,0 +1,179 @@
+/**
+ * The result of analysing one or more traces: devices, their bind epochs, every devres (and
+ * drmm) resource's lifecycle, and findings. `devscope analyze --format json` prints this
+ * object; the desktop app draws it; the diff compares two of them. docs/analysis-json.md
+ * documents every field. Units are in the field names (`Ns` = integer nanoseconds on the
+ * trace clock) or in the comment.
+ */
+
+export const ANALYSIS_SCHEMA = "devscope.analysis/1" as const;
+
+/** One input file. */
+export interface AnalysisInput {
+  path: string;
+  /** Detected format (`ftrace`, `trace_pipe`, `trace-cmd-report`, `dmesg`, `jsonl`). */
+  format: string;
+  /** File size in bytes (compressed size for .gz). */
+  bytes: number;
+  /** Lines read (after decompression). */
+  lines: number;
+  gzip?: boolean;
+  /** Fatal problem that stopped reading early (binary/truncated); what was read is kept. */
+  error?: string;
+}
+
+/** Line accounting: total = parsed + sum(ignored) + rejected + headers/comments. */
+export interface LineAccounting {
+  total: number;
+  parsed: number;
+  /** Known-irrelevant lines, counted per event name (`sched_switch`, `#header`, ...). */
+  ignored: Record<string, number>;
+  rejected: number;
+  /** The first rejected lines (bounded), each with why. */
+  rejectedSamples: RejectedLine[];
+}
+
+export interface RejectedLine {
+  /** Input index for multi-file runs. */
+  src?: number;
+  /** 1-based line number. */
+  line: number;
+  reason: string;
+  /** The line itself, truncated to a few hundred characters. */
+  text?: string;
+}
+
+/** How a bind epoch ended. */
+export type EpochEnd =
+  /** Driver unbound (sysfs unbind, rmmod, device_del): remove() then devres_release_all. */
+  | "unbind"
+  /** Probe returned an error: devres_release_all without remove() (really_probe). */
+  | "probe-failed"
+  /** Still bound when the trace ended. */
+  | "bound-at-end";
+
+export interface Epoch {
+  /** 0-based index within the device. */
+  index: number;
+  /** First event of the epoch (probe start), ns. */
+  start_ns: number;
+  /** Last release of the epoch, ns; trace end for `bound-at-end`. */
+  end_ns: number;
+  end: EpochEnd;
+  /** Why the importer believes this end kind (e.g. `probe_failed line 412`, `release burst`). */
+  endEvidence?: string;
+  /** Probe started before the trace did (first events seen are releases or mid-life adds). */
+  startCutOff?: boolean;
+  /** errno for probe-failed epochs when the kernel printed it. */
+  errno?: number;
+  /** Driver name when known (dev_printk prefix, probe_failed line, module). */
+  driver?: string;
+}
+
+export interface DevresCounts {
+  add: number;
+  rel: number;
+  rem: number;
+  replace: number;
+}
+
+export interface DeviceSummary {
+  name: string;
+  /** Driver name if any line named it. */
+  driver?: string;
+  epochs: Epoch[];
+  counts: DevresCounts;
+  /** devres nodes still live at the end of the trace. */
+  liveAtEnd: number;
+  /** DRM managed resources (drmm) on this device's drm_device, counted separately. */
+  drm?: { add: number; rel: number; del: number; liveAtEnd: number };
+}
+
+/**
+ * Resource kinds, decided from the release name by one table (resource-kinds.ts).
+ */
+export type ResourceKind =
+  | "memory"
+  | "irq"
+  | "iomap"
+  | "region"
+  | "dma-coherent"
+  | "dma-pool"
+  | "pci"
+  | "msi"
+  | "action"
+  | "group"
+  | "clk"
+  | "gpio"
+  | "regulator"
+  | "drm"
+  | "sysfs"
+  | "other";
+
+export type ResourceEnd = "released" | "removed" | "live";
+
+export interface Resource {
+  /** Stable id within this analysis: `r<N>`, in order of first appearance. */
+  id: string;
+  device: string;
+  /** Node pointer as printed (unique only among live nodes: pointers are reused). */
+  node: string;
+  name: string;
+  kind: ResourceKind;
+  /** Payload bytes as logged. */
+  size: number;
+  /** `devres` for the device list, `drmm` for the drm_device's managed list. */
+  list: "devres" | "drmm";
+  addedNs: number;
+  /** REL/REM time, absent while live. */
+  endedNs?: number;
+  end: ResourceEnd;
+  /** Index of the device epoch it belongs to; -1 when it was added outside any epoch. */
+  epoch: number;
+  /** Node was first seen being released: its ADD is before the trace start. */
+  addCutOff?: boolean;
+  /** Group id (`r<N>` of the grp< marker) this resource was added inside, innermost. */
+  group?: string;
+  /** Real devm caller (kmalloc call_site), when kmem events were traced. */
+  allocSite?: string;
+  /** Printed name form if not plain (module name, pointer...). */
+  nameForm?: string;
+  /** Source positions: [src, line] of the ADD and of the REL/REM. */
+  addLine?: number;
+  endLine?: number;
+  src?: number;
+  /** Set when a REPLACE (devm_krealloc) changed this node. */
+  replaced?: boolean;
+}
+
+export type Severity = "error" | "warning" | "info";
+
+export interface Finding {
+  /** Stable rule id (`leak-unreleased`, ...). */
+  rule: string;
+  severity: Severity;
+  device: string;
+  /** Resource ids involved, most relevant first. */
+  resources: string[];
+  /** One or two sentences a driver developer understands. */
+  message: string;
+  /** When it happened (ns). */
+  atNs: number;
+  /** Epoch index the finding is about, if any. */
+  epoch?: number;
+  /** Extra structured facts (allocation/free sites, counts). */
+  details?: Record<string, string | number | boolean>;
+}
+
+export interface Analysis {
+  schema: typeof ANALYSIS_SCHEMA;
+  inputs: AnalysisInput[];
+  lines: LineAccounting;
+  devices: DeviceSummary[];
+  resources: Resource[];
+  findings: Finding[];
+  /** User markers (tracing_mark_write) for the timeline: time and text. */
+  markers?: { ns: number; text: string; line?: number; src?: number }[];
+  /** Trace time span covered, ns. */
+  span?: { startNs: number; endNs: number };
+}

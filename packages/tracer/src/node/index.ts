@@ -1,0 +1,2 @@
+// Node-only entry point of @devscope/tracer: file streaming, gzip, worker threads.
+export {};
