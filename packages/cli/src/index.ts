@@ -1,1 +1,10 @@
-export {};
+// @devscope/cli as a library: run the command in-process (tests, other tools).
+export { buildProgram, runCli } from "./cli.js";
+export { CliError, EXIT, useColor, type CliIo, type OutputStream } from "./io.js";
+export {
+  exitFor,
+  runAnalyze,
+  type AnalyzeFlags,
+  type FailOn,
+  type ReportFormat,
+} from "./commands/analyze.js";

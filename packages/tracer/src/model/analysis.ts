@@ -20,6 +20,17 @@ export interface AnalysisInput {
   gzip?: boolean;
   /** Fatal problem that stopped reading early (binary/truncated); what was read is kept. */
   error?: string;
+  /**
+   * ns subtracted from this input's timestamps to put them on the first input's clock when
+   * several files are merged (e.g. dmesg local clock vs ftrace `global` clock). 0/absent for
+   * the reference input.
+   */
+  clockOffsetNs?: number;
+  /** Events of this input dropped as duplicates of another input's (drm lines seen both as
+   * ftrace `console:` events and in dmesg), count. */
+  duplicates?: number;
+  /** Events this input contributed to the analysis, count. */
+  events?: number;
 }
 
 /** Line accounting: total = parsed + sum(ignored) + rejected + headers/comments. */
@@ -68,6 +79,23 @@ export interface Epoch {
   errno?: number;
   /** Driver name when known (dev_printk prefix, probe_failed line, module). */
   driver?: string;
+  /** Why this is believed to be a probe start (`pinctrl_bind_pins line 1515`, `first ADD`). */
+  startEvidence?: string;
+  /** `task-pid` of the probing task (the task that logged the probe-start event). */
+  probeTask?: string;
+  /**
+   * The epoch held no devres node when it ended, so devres_release_all logged nothing; end_ns
+   * is then the time the end became visible (next probe start, probe_failed line).
+   */
+  endNotLogged?: boolean;
+  /**
+   * The release burst that ended the epoch followed devres_release_all's exact order (group
+   * markers first, then newest-first; drivers/base/devres.c :: release_nodes). Absent when the
+   * epoch did not end with a logged burst.
+   */
+  releaseOrderOk?: boolean;
+  /** devres nodes added during this epoch (count). */
+  added?: number;
 }
 
 export interface DevresCounts {
@@ -144,6 +172,28 @@ export interface Resource {
   src?: number;
   /** Set when a REPLACE (devm_krealloc) changed this node. */
   replaced?: boolean;
+  /** The node pointer the resource had after a REPLACE, once a later REL/REM printed it. */
+  nodeAfterReplace?: string;
+  /** `task-pid` that logged the ADD and the REL/REM. */
+  addTask?: string;
+  endTask?: string;
+  /** Why the kind is uncertain (unknown release name, name printed as a pointer...). */
+  kindNote?: string;
+  /** Name recovered for a `module-gone`/`pointer` name form (from the kmalloc call_site). */
+  recoveredName?: string;
+  /** Group markers (`grp<`): time the matching `grp>` was added (devres_close_group). */
+  closedNs?: number;
+  /**
+   * The node's pointer was ADDed again (or its device re-probed) without a logged REL/REM:
+   * the release is missing from the trace; endedNs is an upper bound.
+   */
+  endMissing?: boolean;
+  /** drmm resources: 0-based index of the drm_device instance on this device. */
+  drmInstance?: number;
+  /** Still listed when its epoch's release burst (or the next probe) ended the epoch. */
+  leftover?: boolean;
+  /** ADDed while a release burst of its device ran (by a release callback). */
+  addedDuringRelease?: boolean;
 }
 
 export type Severity = "error" | "warning" | "info";
@@ -163,6 +213,9 @@ export interface Finding {
   epoch?: number;
   /** Extra structured facts (allocation/free sites, counts). */
   details?: Record<string, string | number | boolean>;
+  /** Where the evidence is: input index and 1-based line (SARIF locations, editor links). */
+  src?: number;
+  line?: number;
 }
 
 export interface Analysis {
@@ -176,4 +229,6 @@ export interface Analysis {
   markers?: { ns: number; text: string; line?: number; src?: number }[];
   /** Trace time span covered, ns. */
   span?: { startNs: number; endNs: number };
+  /** What the analyzer did that a reader should know (clock alignment, approximations). */
+  notes?: string[];
 }

@@ -34,6 +34,11 @@ export interface EventOrigin {
   /** Task comm as printed (`<...>` when the kernel's comm cache missed). */
   task?: string;
   pid?: number;
+  /**
+   * The ftrace irq/preempt flags column as printed (`d..1.`, `.....`, `dN...`); 5 characters
+   * since v5.17 (4 before). Absent for dmesg and trace-cmd report lines without it.
+   */
+  flags?: string;
 }
 
 /** devres_log ops, as printed by `"%s %3s %p %s (%zu bytes)"` (drivers/base/devres.c :: devres_log). */
@@ -77,6 +82,16 @@ export interface DevresEvent extends EventOrigin {
   allocSite?: string;
   /** For ADD with an allocSite: kmalloc's `bytes_alloc` (node header + payload, rounded). */
   allocBytes?: number;
+  /**
+   * For REL/REM/REPLACE: `call_site` of the kfree that freed this node (same pointer, shortly
+   * after), e.g. `release_nodes+0x4d/0x90`, `devm_kfree+0x3c/0x60`.
+   */
+  freeSite?: string;
+  /**
+   * Driver/bus part of the dev_printk prefix (`ahci`, `pci`) for the CONFIG_DEBUG_DEVRES
+   * `DEVRES ...` dmesg/console form; omitted for the tracepoint.
+   */
+  driver?: string;
 }
 
 /** DRM managed resources (drivers/gpu/drm/drm_managed.c, printed with drm.debug=0x200). */
@@ -94,6 +109,12 @@ export interface DrmresEvent extends EventOrigin {
   /** Bytes as logged. */
   size: number;
   via?: "dmesg" | "console";
+  /**
+   * The function in the `[drm:<func> [drm]]` prefix (`add_dr`, `drm_managed_release`,
+   * `drmm_kfree`); omitted when it is the usual one for the op (ADD → add_dr,
+   * REL → drm_managed_release, DEL → drmm_kfree).
+   */
+  func?: string;
 }
 
 /** `drmres release begin` / `drmres release end` around drm_managed_release(). */
@@ -103,6 +124,11 @@ export interface DrmresReleaseEvent extends EventOrigin {
   dev?: string;
   driver?: string;
   via?: "dmesg" | "console";
+  /**
+   * The function in the `[drm:<func> [drm]]` prefix: `drm_managed_release` for begin; for end
+   * the one that dropped the last reference (`devm_drm_dev_init_release`, `drm_dev_put`).
+   */
+  func?: string;
 }
 
 /** kmem:kmalloc (6.1 form carries node=; include/trace/events/kmem.h). */
@@ -161,6 +187,11 @@ export interface ProbeFailedEvent extends EventOrigin {
   dev: string;
   /** Negative errno as printed (-12 = -ENOMEM). */
   errno: number;
+  /**
+   * `dev` = the dev_err form of v6.10+ (`<drv> <dev>: probe with driver <drv> failed with
+   * error -N`); omitted = the pr_warn form up to v6.9 (`<drv>: probe of <dev> failed ...`).
+   */
+  form?: "dev";
   via?: "dmesg" | "console";
 }
 
@@ -217,6 +248,8 @@ export interface KernelReportEvent extends EventOrigin {
     | "kasan-double-free"
     | "kasan-invalid-free"
     | "kasan-out-of-bounds"
+    /** Any other KASAN bug type (`null-ptr-deref`, `wild-memory-access`, ...). */
+    | "kasan-other"
     | "iommu-fault"
     | "irq-double-free"
     | "warning";

@@ -1,0 +1,22 @@
+import * as Comlink from "comlink";
+import { timelineTransferables } from "../timeline/timeline-buffers.ts";
+import { Engine } from "./engine.ts";
+import type { EngineApi, LoadedTrace } from "./engine-types.ts";
+
+// The module worker entry: exposes the Engine over comlink and transfers (not copies) the
+// timeline's typed arrays back to the page.
+const engine = new Engine();
+const withTransfer = (t: LoadedTrace): LoadedTrace =>
+  Comlink.transfer(t, timelineTransferables(t.timeline));
+
+const api: EngineApi = {
+  importSources: async (sources, origin, onProgress, hostRead) =>
+    withTransfer(await engine.importSources(sources, origin, onProgress, hostRead)),
+  cancel: () => engine.cancel(),
+  sourceLines: (src, from, to) => engine.sourceLines(src, from, to),
+  listScenarios: () => engine.listScenarios(),
+  runScenario: async (id, seed, onProgress) =>
+    withTransfer(await engine.runScenario(id, seed, onProgress)),
+  loadSynthetic: async (d, c, p) => withTransfer(await engine.loadSynthetic(d, c, p)),
+};
+Comlink.expose(api);

@@ -1,0 +1,84 @@
+/**
+ * Format auto-detection from the head of an input: the complete lines among its first
+ * DETECT_BYTES bytes, at most DETECT_LINES non-blank ones. Deterministic in that prefix, so the
+ * parallel importer (which detects once on the file head) and the streaming one agree.
+ */
+import { newContext, tokenizeFtraceLine } from "./ftrace-context.js";
+import type { TraceFormat } from "./types.js";
+
+export const DETECT_BYTES = 64 * 1024;
+export const DETECT_LINES = 32;
+
+const ascii = new TextEncoder();
+
+/** trace-cmd pads the event name to 20 columns (tracecmd/trace-read.c :: print_event_name). */
+function hasTraceCmdPadding(line: string): boolean {
+  const b = ascii.encode(line);
+  const ctx = newContext();
+  if (!tokenizeFtraceLine(b, 0, b.length, ctx)) return false;
+  const nameLen = ctx.nameEnd - ctx.nameStart;
+  if (nameLen >= 19 || ctx.payloadStart >= b.length) return false;
+  return b[ctx.payloadStart] === 0x20;
+}
+
+export function detectFormat(lines: readonly string[]): TraceFormat {
+  const nonBlank = lines.filter((l) => l.trim() !== "").slice(0, DETECT_LINES);
+  const first = nonBlank[0]?.trimStart() ?? "";
+  if (first.startsWith("{") && first.includes('"schema"')) return "jsonl";
+  if (first.startsWith("#") || nonBlank.some((l) => l.startsWith("# tracer:"))) return "ftrace";
+  if (/^cpus=\d+\s*$/.test(first) || /^version = \d+/.test(first)) return "trace-cmd-report";
+  const ctx = newContext();
+  let ftrace = 0;
+  let latency = false;
+  let padded = false;
+  for (const l of nonBlank) {
+    const b = ascii.encode(l);
+    if (tokenizeFtraceLine(b, 0, b.length, ctx)) {
+      ftrace++;
+      if (ctx.latency) latency = true;
+      if (hasTraceCmdPadding(l)) padded = true;
+    }
+  }
+  if (ftrace > 0 && ftrace * 2 >= nonBlank.length) return latency || padded ? "trace-cmd-report" : "trace_pipe";
+  return "dmesg";
+}
+
+/**
+ * Detects the format from the first bytes of an input exactly as SegmentParser does while it
+ * streams: lines (a trailing "\r" dropped) are collected until DETECT_LINES non-blank ones or
+ * DETECT_BYTES bytes, lines with NUL bytes are left out. `complete`: `head` is the whole input.
+ * Returns undefined when `head` is too short to decide and not complete.
+ */
+export function detectFromHead(head: Uint8Array, complete: boolean): TraceFormat | undefined {
+  const dec = new TextDecoder("utf-8", { fatal: false });
+  const lines: string[] = [];
+  let bytes = 0;
+  let nonBlank = 0;
+  let pos = 0;
+  for (;;) {
+    let nl = head.indexOf(10, pos);
+    if (nl < 0) {
+      if (!complete) return undefined;
+      if (pos >= head.length) break;
+      nl = head.length;
+    }
+    let end = nl;
+    if (end > pos && head[end - 1] === 0x0d) end--;
+    const line = head.subarray(pos, end);
+    if (line.indexOf(0) < 0) lines.push(dec.decode(line));
+    bytes += end - pos + 1;
+    if (line.some((c) => c !== 0x20 && c !== 0x09)) nonBlank++;
+    pos = nl + 1;
+    if (detectionReady(nonBlank, bytes)) break;
+    if (pos >= head.length) {
+      if (!complete) return undefined;
+      break;
+    }
+  }
+  return detectFormat(lines);
+}
+
+/** Whether the detection can stop: enough non-blank lines or bytes seen. */
+export function detectionReady(nonBlankLines: number, bytes: number): boolean {
+  return nonBlankLines >= DETECT_LINES || bytes >= DETECT_BYTES;
+}

@@ -1,0 +1,359 @@
+/**
+ * Tokenizer for the context part of one ftrace text line, on bytes (no string decoding).
+ *
+ * Kernel layout (kernel/trace/trace_output.c :: trace_print_context):
+ *   "%16s-%-7d " comm-pid, then "(%7d) " or "(-------) " with options/record-tgid, then
+ *   "[%03d] " cpu, then the flags column if options/irq-info (trace_print_lat_fmt: 4 chars
+ *   before v5.17's migrate-disable column, 5 after), then " %5lu.%06lu" (or " %12llu" for
+ *   non-ns clocks: trace_print_time), then ": ", then "event_name: " and the payload.
+ * trace-cmd report (tracecmd/trace-read.c :: print_event): "%16s-%-5d [%03d]" then
+ *   " %6.1000d:" (or 9 digits with -t) then " %s: " padded to 20 characters; with -l the
+ *   latency layout "%8.8s-%-5d %3d" folds the CPU into the flags ("sleep-138     0d..1.").
+ * Kernel latency-format (trace_print_lat_context): "%8.8s-%-7d %3d" + flags + " %4lldus%c: "
+ *   (time relative to the buffer start, in us).
+ *
+ * Task comms may contain spaces, '-', '[', '(', ':'. The pid is the digits after the LAST '-'
+ * before the CPU column, so the anchor is the first "[digits]" that is preceded by "-pid" (and
+ * optionally "(tgid)"); the task is everything before that '-'.
+ */
+import { COLON, DASH, DOT, indexOfByte, isBlank, isDigit, LBRACKET, RBRACKET, RPAREN, LPAREN, SPACE, skipBlanks, tokenEnd } from "./bytes.js";
+/** 10^(9 - digits): fraction digits -> ns. */
+const FRAC_SCALE = [1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 1e2, 1e1, 1];
+
+export interface FtraceContext {
+  taskStart: number;
+  taskEnd: number;
+  pid: number;
+  /** -1: no TGID column; 0: printed as "(-------)"; else the tgid. */
+  tgid: number;
+  cpu: number;
+  /** flagsStart === flagsEnd when the line has no flags column. */
+  flagsStart: number;
+  flagsEnd: number;
+  /** ns (or raw counts, or us-relative*1000 for the kernel latency format). */
+  ts: number;
+  /** The timestamp had no fraction (`%12llu`: raw clock counts). */
+  rawClock: boolean;
+  /** CPU folded into the flags (latency layout). */
+  latency: boolean;
+  nameStart: number;
+  nameEnd: number;
+  /** Start of the payload (after "name: "); equals the line end when there is none. */
+  payloadStart: number;
+  /** Why tokenizing failed. */
+  error: string;
+}
+
+export function newContext(): FtraceContext {
+  return { taskStart: 0, taskEnd: 0, pid: 0, tgid: -1, cpu: 0, flagsStart: 0, flagsEnd: 0, ts: 0, rawClock: false, latency: false, nameStart: 0, nameEnd: 0, payloadStart: 0, error: "" };
+}
+
+/** Characters of the irq/preempt flags column (trace_print_lat_fmt): irqs-off, need-resched, hard/softirq, preempt and migrate depth (hex). */
+function isFlagChar(c: number): boolean {
+  return (
+    c === 0x2e || // .
+    c === 0x64 || c === 0x44 || c === 0x62 || c === 0x58 || // d D b X
+    c === 0x4e || c === 0x6e || c === 0x70 || // N n p
+    c === 0x5a || c === 0x7a || c === 0x48 || c === 0x68 || c === 0x73 || // Z z H h s
+    (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) // hex depth
+  );
+}
+
+/** irqs-off column: never a digit, which separates it from the CPU in the latency layout. */
+function isIrqsOffChar(c: number): boolean {
+  return c === 0x2e || c === 0x64 || c === 0x44 || c === 0x62 || c === 0x58;
+}
+
+/**
+ * Parses "NNN.NNNNNN:" (the token must end with ':') at [i, tokEnd). Sets ts/rawClock;
+ * returns false if it is not a timestamp.
+ */
+function readTimestamp(b: Uint8Array, i: number, tokEnd: number, ctx: FtraceContext): boolean {
+  // One pass over "secs[.frac]:" (timestamp.ts rules, inlined: this runs per line).
+  const last = tokEnd - 1;
+  if (last - i < 1 || b[last] !== COLON) return false;
+  let k = i;
+  let secs = 0;
+  while (k < last) {
+    const c = b[k] as number;
+    if (c < 0x30 || c > 0x39) break;
+    secs = secs * 10 + (c - 0x30);
+    k++;
+  }
+  if (k === i) return false;
+  if (k === last) {
+    ctx.ts = secs;
+    ctx.rawClock = true;
+    return true;
+  }
+  if (b[k] !== 0x2e) return false;
+  k++;
+  const fs = k;
+  let frac = 0;
+  while (k < last) {
+    const c = b[k] as number;
+    if (c < 0x30 || c > 0x39) return false;
+    frac = frac * 10 + (c - 0x30);
+    k++;
+  }
+  const digits = k - fs;
+  if (digits === 0 || digits > 9) return false;
+  ctx.ts = secs * 1e9 + frac * (FRAC_SCALE[digits] as number);
+  ctx.rawClock = false;
+  return true;
+}
+
+/** After the timestamp token: "event_name: payload". */
+function readEventName(b: Uint8Array, i: number, end: number, ctx: FtraceContext): boolean {
+  i = skipBlanks(b, i, end);
+  let k = i;
+  while (k < end) {
+    const c = b[k] as number;
+    if (c === COLON || isBlank(c)) break;
+    k++;
+  }
+  if (k === i || k >= end || b[k] !== COLON || (k + 1 < end && !isBlank(b[k + 1] as number))) {
+    ctx.error = "expected 'event_name: ' after the timestamp";
+    return false;
+  }
+  ctx.nameStart = i;
+  ctx.nameEnd = k;
+  ctx.payloadStart = k + 2 <= end ? k + 2 : end;
+  return true;
+}
+
+/** Flags (optional) then the timestamp token, from i. */
+function readFlagsAndTime(b: Uint8Array, i: number, end: number, ctx: FtraceContext): boolean {
+  i = skipBlanks(b, i, end);
+  let te = tokenEnd(b, i, end);
+  ctx.flagsStart = ctx.flagsEnd = i;
+  if (!readTimestamp(b, i, te, ctx)) {
+    const n = te - i;
+    if (n < 1 || n > 8) {
+      ctx.error = "expected the flags column or a 'secs.usecs:' timestamp after the CPU";
+      return false;
+    }
+    for (let k = i; k < te; k++) {
+      if (!isFlagChar(b[k] as number)) {
+        ctx.error = "expected the flags column or a 'secs.usecs:' timestamp after the CPU";
+        return false;
+      }
+    }
+    ctx.flagsEnd = te;
+    i = skipBlanks(b, te, end);
+    te = tokenEnd(b, i, end);
+    if (!readTimestamp(b, i, te, ctx)) {
+      ctx.error = "expected a 'secs.usecs:' timestamp after the flags";
+      return false;
+    }
+  }
+  return readEventName(b, te, end, ctx);
+}
+
+/**
+ * Checks that "[cpu]" at `p` is the CPU column: digits, ']', a blank (or line end), and
+ * "-pid" (optionally "(tgid)") right before it. Fills task/pid/tgid/cpu.
+ */
+function tryCpuAnchor(b: Uint8Array, lineStart: number, p: number, end: number, ctx: FtraceContext): number {
+  let q = p + 1;
+  let cpu = 0;
+  const digitsStart = q;
+  while (q < end && isDigit(b[q] as number)) cpu = cpu * 10 + ((b[q++] as number) - 0x30);
+  if (q === digitsStart || q >= end || b[q] !== RBRACKET) return -1;
+  if (q + 1 < end && !isBlank(b[q + 1] as number)) return -1;
+  // Walk back: blanks, optional "(tgid)", blanks, pid digits, '-'.
+  let r = p - 1;
+  while (r >= lineStart && isBlank(b[r] as number)) r--;
+  if (r < lineStart) return -1;
+  let tgid = -1;
+  if (b[r] === RPAREN) {
+    let l = r - 1;
+    while (l >= lineStart && b[l] !== LPAREN) l--;
+    if (l < lineStart) return -1;
+    let k = l + 1;
+    while (k < r && isBlank(b[k] as number)) k++;
+    if (k < r && b[k] === DASH) {
+      while (k < r && b[k] === DASH) k++;
+      if (k !== r) return -1;
+      tgid = 0;
+    } else {
+      let v = 0;
+      const s = k;
+      while (k < r && isDigit(b[k] as number)) v = v * 10 + ((b[k++] as number) - 0x30);
+      if (k === s || k !== r) return -1;
+      tgid = v;
+    }
+    r = l - 1;
+    while (r >= lineStart && isBlank(b[r] as number)) r--;
+    if (r < lineStart) return -1;
+  }
+  const pidEnd = r + 1;
+  while (r >= lineStart && isDigit(b[r] as number)) r--;
+  if (r === pidEnd - 1 || r <= lineStart || b[r] !== DASH) return -1;
+  let pid = 0;
+  for (let k = r + 1; k < pidEnd; k++) pid = pid * 10 + ((b[k] as number) - 0x30);
+  ctx.taskStart = lineStart;
+  ctx.taskEnd = r;
+  ctx.pid = pid;
+  ctx.tgid = tgid;
+  ctx.cpu = cpu;
+  ctx.latency = false;
+  return q + 1;
+}
+
+/**
+ * Latency layout: "comm-pid<blanks><cpu><flags><blanks><time>: name: payload". The CPU digits
+ * run straight into the irqs-off flag character, which is never a digit.
+ */
+function tryLatency(b: Uint8Array, lineStart: number, end: number, ctx: FtraceContext): boolean {
+  let d = lineStart;
+  while ((d = indexOfByte(b, DASH, d + 1, end)) >= 0) {
+    let k = d + 1;
+    let pid = 0;
+    const ps = k;
+    while (k < end && isDigit(b[k] as number)) pid = pid * 10 + ((b[k++] as number) - 0x30);
+    if (k === ps || k >= end || !isBlank(b[k] as number)) continue;
+    k = skipBlanks(b, k, end);
+    let cpu = 0;
+    const cs = k;
+    while (k < end && isDigit(b[k] as number)) cpu = cpu * 10 + ((b[k++] as number) - 0x30);
+    if (k === cs || k >= end || !isIrqsOffChar(b[k] as number)) continue;
+    const fs = k;
+    while (k < end && isFlagChar(b[k] as number)) k++;
+    if (k - fs < 3 || k - fs > 8 || k >= end || !isBlank(b[k] as number)) continue;
+    ctx.taskStart = lineStart;
+    ctx.taskEnd = d;
+    ctx.pid = pid;
+    ctx.tgid = -1;
+    ctx.cpu = cpu;
+    ctx.flagsStart = fs;
+    ctx.flagsEnd = k;
+    ctx.latency = true;
+    k = skipBlanks(b, k, end);
+    let te = tokenEnd(b, k, end);
+    if (readTimestamp(b, k, te, ctx)) return readEventName(b, te, end, ctx);
+    // Kernel latency format: " %4lldus%c: " -> "3us+:" or "3us :" (mark ' ' splits the token).
+    let u = k;
+    let us = 0;
+    while (u < te && isDigit(b[u] as number)) us = us * 10 + ((b[u++] as number) - 0x30);
+    if (u === k || b[u] !== 0x75 || b[u + 1] !== 0x73) continue;
+    u += 2;
+    if (u < te && b[u] !== COLON) u++; // mark character (+ ! # * @ $)
+    if (u === te) {
+      // "3us" ":" with a blank mark
+      const c = skipBlanks(b, te, end);
+      if (b[c] !== COLON) continue;
+      te = c + 1;
+    } else if (!(u === te - 1 && b[u] === COLON)) continue;
+    ctx.ts = us * 1000;
+    ctx.rawClock = false;
+    return readEventName(b, te, end, ctx);
+  }
+  ctx.error = "expected '<task>-<pid> [<cpu>] <flags> <secs.usecs>: <event>: ...'";
+  return false;
+}
+
+/**
+ * The kernel's own column layout, read at fixed offsets (no scanning): "%16s-%-7d [%03d] "
+ * then, with irq-info, 5 flag characters and a blank, then " %5lu.%06lu: " and the name.
+ * comm is at most 15 characters (TASK_COMM_LEN) and a pid at most 7 digits (PID_MAX_LIMIT),
+ * so every column lands at the same offset on every line. Any mismatch returns false and the
+ * general tokenizer takes over; the result is the same either way.
+ */
+function tryKernelLayout(b: Uint8Array, s: number, end: number, ctx: FtraceContext): boolean {
+  if (end - s < 52 || b[s + 16] !== DASH || b[s + 25] !== LBRACKET || b[s + 24] !== SPACE || b[s + 29] !== RBRACKET || b[s + 30] !== SPACE) return false;
+  // pid: digits left-aligned in 7 columns
+  let pid = 0;
+  let k = s + 17;
+  while (k < s + 24) {
+    const c = b[k] as number;
+    if (c < 0x30 || c > 0x39) break;
+    pid = pid * 10 + (c - 0x30);
+    k++;
+  }
+  if (k === s + 17) return false;
+  while (k < s + 24) if (b[k++] !== SPACE) return false;
+  const c0 = b[s + 26] as number;
+  const c1 = b[s + 27] as number;
+  const c2 = b[s + 28] as number;
+  if (c0 < 0x30 || c0 > 0x39 || c1 < 0x30 || c1 > 0x39 || c2 < 0x30 || c2 > 0x39) return false;
+  // flags: 5 characters and a blank, or none
+  let t = s + 31;
+  if (b[s + 36] === SPACE && isFlagChar(b[s + 31] as number) && isFlagChar(b[s + 32] as number) && isFlagChar(b[s + 33] as number) && isFlagChar(b[s + 34] as number) && isFlagChar(b[s + 35] as number)) {
+    ctx.flagsStart = s + 31;
+    ctx.flagsEnd = s + 36;
+    t = s + 37;
+  } else {
+    ctx.flagsStart = ctx.flagsEnd = t;
+  }
+  // " %5lu.%06lu: "
+  while (t < end && b[t] === SPACE) t++;
+  let secs = 0;
+  const ds = t;
+  for (;;) {
+    const c = b[t] as number;
+    if (c < 0x30 || c > 0x39) break;
+    secs = secs * 10 + (c - 0x30);
+    t++;
+  }
+  if (t === ds || b[t] !== DOT || b[t + 7] !== COLON || b[t + 8] !== SPACE) return false;
+  let frac = 0;
+  for (let q = t + 1; q < t + 7; q++) {
+    const c = b[q] as number;
+    if (c < 0x30 || c > 0x39) return false;
+    frac = frac * 10 + (c - 0x30);
+  }
+  // event name up to ':'
+  const ns = t + 9;
+  let ne = ns;
+  while (ne < end) {
+    const c = b[ne] as number;
+    if (c === COLON || c === SPACE) break;
+    ne++;
+  }
+  if (ne === ns || ne >= end || b[ne] !== COLON || (ne + 1 < end && b[ne + 1] !== SPACE)) return false;
+  // Leading blanks of the right-aligned comm are skipped by taskStartTrimmed, only for
+  // lines that become events.
+  ctx.taskStart = s;
+  ctx.taskEnd = s + 16;
+  ctx.pid = pid;
+  ctx.tgid = -1;
+  ctx.cpu = (c0 - 0x30) * 100 + (c1 - 0x30) * 10 + (c2 - 0x30);
+  ctx.ts = secs * 1e9 + frac * 1000;
+  ctx.rawClock = false;
+  ctx.latency = false;
+  ctx.nameStart = ns;
+  ctx.nameEnd = ne;
+  ctx.payloadStart = ne + 2 <= end ? ne + 2 : end;
+  return true;
+}
+
+/**
+ * Tokenizes `b[start, end)` (one line without its newline). Returns false with ctx.error set
+ * when the line is not an ftrace event line.
+ */
+export function tokenizeFtraceLine(b: Uint8Array, start: number, end: number, ctx: FtraceContext): boolean {
+  if (tryKernelLayout(b, start, end, ctx)) return true;
+  const lineStart = skipBlanks(b, start, end);
+  let p = lineStart;
+  while ((p = indexOfByte(b, LBRACKET, p, end)) >= 0) {
+    const after = tryCpuAnchor(b, lineStart, p, end, ctx);
+    if (after >= 0) return readFlagsAndTime(b, after, end, ctx);
+    p++;
+  }
+  return tryLatency(b, lineStart, end, ctx);
+}
+
+/** Leading blanks of the task field are padding (comm is right-aligned, `%16s`). */
+export function taskStartTrimmed(b: Uint8Array, ctx: FtraceContext): number {
+  let s = ctx.taskStart;
+  while (s < ctx.taskEnd && b[s] === SPACE) s++;
+  return s;
+}
+
+/** Trailing blanks of the task field are not part of the comm. */
+export function taskEndTrimmed(b: Uint8Array, ctx: FtraceContext): number {
+  let e = ctx.taskEnd;
+  while (e > ctx.taskStart && b[e - 1] === SPACE) e--;
+  return e;
+}

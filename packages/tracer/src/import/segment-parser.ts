@@ -1,0 +1,554 @@
+/**
+ * Parses the lines of one segment of an input (the whole input, or one slice of it when a large
+ * file is parsed in parallel) into events and an exact line account. Segment results are merged
+ * in order by segment-merge.ts; a single segment goes through the same merge, so the sequential
+ * and the parallel importer give identical results.
+ *
+ * What each line becomes (docs/trace-format.md, "Line accounting"):
+ * - parsed:   an event, or a kmem:kmalloc/kfree line whose fields were all located (it joins
+ *             the kmalloc/kfree <-> devres linking; it becomes an event per `keepKmem`),
+ *             or a `CPU:N [LOST N EVENTS]` marker;
+ * - ignored:  a well-formed line of no interest, counted by name: the event name for events
+ *             devscope does not model (`sched_switch`), `#comment`, `(blank)`, `(header)`,
+ *             `stacktrace`, `(jsonl header)`;
+ * - rejected: anything that does not have the expected shape, with line number and reason.
+ */
+import type { RejectedLine } from "../model/analysis.js";
+import type { DevresEvent, EventOrigin, IrqHandlerEvent, KfreeEvent, KmallocEvent, LostEventsEvent, ModuleEvent, TraceEvent } from "../model/events.js";
+import { parseJsonlEvent, parseJsonlHeader } from "../format/jsonl-reader.js";
+import { ascii, copyBytes, decode, HASH, isBlank, sampleText, startsWithBytes, SPACE, StringCache } from "./bytes.js";
+import { parseDevresPayload } from "./devres-payload.js";
+import { detectFormat, detectionReady } from "./detect-format.js";
+import { parseDmesgLine } from "./dmesg-line.js";
+import { newContext, taskEndTrimmed, taskStartTrimmed, tokenizeFtraceLine, type FtraceContext } from "./ftrace-context.js";
+import { classifyKernelLog } from "./kernel-log.js";
+import { KmemLinker, type KmemExtra, type LinkExport } from "./kmem-linker.js";
+import { kfreeEvent, kmallocEvent, locateCallAndPtr, locateKmalloc, newKmemFields, type KmemFields } from "./kmem-payload.js";
+import type { KeepKmem, TraceFormat, TraceMeta } from "./types.js";
+
+/** Rejected lines kept as samples (the count is always exact). */
+export const MAX_REJECTED_SAMPLES = 100;
+
+export interface SegmentOptions {
+  format?: TraceFormat;
+  keepKmem?: KeepKmem;
+  src?: number;
+}
+
+/** Counters that become notes once the whole input is merged. */
+export interface SegmentNoteCounts {
+  pointerNames: number;
+  pointerOps: number;
+  moduleNames: number;
+  moduleGoneNames: number;
+  jsonlUnknownFields: number;
+}
+
+/** Everything one segment produced; plain data (crosses worker boundaries by structured clone). */
+export interface SegmentPartial {
+  format: TraceFormat;
+  lines: number;
+  parsed: number;
+  rejected: number;
+  ignored: Record<string, number>;
+  /** Segment-local line numbers. */
+  rejectedSamples: RejectedLine[];
+  /** Events in segment order, segment-local line numbers. */
+  events: TraceEvent[];
+  /** kmem events kept because they are linked to a devres event of this segment. */
+  extras: KmemExtra[];
+  link: LinkExport;
+  meta: TraceMeta;
+  /** Indices (into `events`) of LOST markers whose time is the next event's on their CPU. */
+  lostPending: number[];
+  /** First timestamp per CPU in this segment: [cpu, ns]. */
+  firstTsByCpu: [number, number][];
+  notes: SegmentNoteCounts;
+  /** Fatal problem that must stop the import (unsupported JSONL schema). */
+  fatal?: string;
+}
+
+const enum Ev {
+  Other,
+  Devres,
+  Kmalloc,
+  Kfree,
+  ModuleLoad,
+  ModuleFree,
+  Marker,
+  Print,
+  Console,
+  IrqEntry,
+  IrqExit,
+}
+
+const N_DEVRES = ascii("devres_log");
+const N_KMALLOC = ascii("kmalloc");
+const N_KMALLOC_NODE = ascii("kmalloc_node");
+const N_KFREE = ascii("kfree");
+const N_MODULE_LOAD = ascii("module_load");
+const N_MODULE_FREE = ascii("module_free");
+const N_MARK = ascii("tracing_mark_write");
+const N_PRINT = ascii("print");
+const N_CONSOLE = ascii("console");
+const N_IRQ_ENTRY = ascii("irq_handler_entry");
+const N_IRQ_EXIT = ascii("irq_handler_exit");
+
+/** Event name -> handler, by length first (one byte compare for the hot kmem names). */
+function eventId(b: Uint8Array, s: number, e: number): Ev {
+  switch (e - s) {
+    case 5:
+      if (startsWithBytes(b, s, e, N_KFREE)) return Ev.Kfree;
+      if (startsWithBytes(b, s, e, N_PRINT)) return Ev.Print;
+      return Ev.Other;
+    case 7:
+      if (startsWithBytes(b, s, e, N_KMALLOC)) return Ev.Kmalloc;
+      if (startsWithBytes(b, s, e, N_CONSOLE)) return Ev.Console;
+      return Ev.Other;
+    case 10:
+      return startsWithBytes(b, s, e, N_DEVRES) ? Ev.Devres : Ev.Other;
+    case 11:
+      if (startsWithBytes(b, s, e, N_MODULE_LOAD)) return Ev.ModuleLoad;
+      if (startsWithBytes(b, s, e, N_MODULE_FREE)) return Ev.ModuleFree;
+      return Ev.Other;
+    case 12:
+      return startsWithBytes(b, s, e, N_KMALLOC_NODE) ? Ev.Kmalloc : Ev.Other;
+    case 16:
+      return startsWithBytes(b, s, e, N_IRQ_EXIT) ? Ev.IrqExit : Ev.Other;
+    case 17:
+      return startsWithBytes(b, s, e, N_IRQ_ENTRY) ? Ev.IrqEntry : Ev.Other;
+    case 18:
+      return startsWithBytes(b, s, e, N_MARK) ? Ev.Marker : Ev.Other;
+    default:
+      return Ev.Other;
+  }
+}
+
+const CPU_LOST = ascii("CPU:");
+const CPUS_EQ = ascii("cpus=");
+const MARK_PREFIX = "tracing_mark_write: ";
+const LOST_RE = /^CPU:(\d+) \[LOST (\d+) EVENTS\]\s*$/;
+
+export class SegmentParser {
+  private format: TraceFormat | undefined;
+  private readonly keep: KeepKmem;
+  private readonly src: number | undefined;
+
+  // detection buffer (only while the format is unknown)
+  private detectLines: { bytes: Uint8Array; nul: boolean }[] = [];
+  private detectBytes = 0;
+  private detectNonBlank = 0;
+
+  private lineNo = 0;
+  private parsed = 0;
+  private rejected = 0;
+  private readonly ignoredMap = new Map<string, number>();
+  private readonly rejectedSamples: RejectedLine[] = [];
+  private readonly events: TraceEvent[] = [];
+  private readonly extras: KmemExtra[] = [];
+  private readonly linker: KmemLinker;
+  private readonly meta: TraceMeta = {};
+  private readonly notes: SegmentNoteCounts = { pointerNames: 0, pointerOps: 0, moduleNames: 0, moduleGoneNames: 0, jsonlUnknownFields: 0 };
+  private fatal: string | undefined;
+
+  private readonly ctx: FtraceContext = newContext();
+  private readonly kf: KmemFields = newKmemFields();
+  /** Task comms, flags, event names: decoded once each. */
+  private readonly strings = new StringCache();
+  private lostPending: number[] = [];
+  /** Smallest / largest timestamp seen (ns); kept as plain number fields on the hot path. */
+  private firstNs = Infinity;
+  private lastNs = -Infinity;
+  /** First timestamp per CPU (NaN = none yet); grows for large CPU numbers. */
+  private firstTs = new Float64Array(64).fill(NaN);
+  private jsonlHeaderSeen = false;
+
+  // current line, for lazily built events
+  private curB: Uint8Array = new Uint8Array(0);
+  private curS = 0;
+  private curE = 0;
+
+  constructor(opts: SegmentOptions = {}) {
+    this.format = opts.format;
+    this.keep = opts.keepKmem ?? "linked";
+    this.src = opts.src;
+    this.linker = new KmemLinker(this.events, this.extras, this.keep === "linked" || this.keep === "module", (b, s, e, line) => this.materializeKmalloc(b, s, e, line));
+  }
+
+  get fatalError(): string | undefined {
+    return this.fatal;
+  }
+
+  get detectedFormat(): TraceFormat | undefined {
+    return this.format;
+  }
+
+  /**
+   * One line, without its "\n" (a trailing "\r" is dropped here). `nul`: the line contains a
+   * NUL byte (the caller checks whole chunks with the native indexOf).
+   */
+  line(b: Uint8Array, start: number, end: number, nul = false): void {
+    if (this.fatal !== undefined) return;
+    if (end > start && b[end - 1] === 0x0d) end--;
+    if (this.format === undefined) {
+      this.detectLines.push({ bytes: copyBytes(b, start, end), nul });
+      this.detectBytes += end - start + 1;
+      let k = start;
+      while (k < end && isBlank(b[k] as number)) k++;
+      if (k < end) this.detectNonBlank++;
+      if (detectionReady(this.detectNonBlank, this.detectBytes)) this.runDetection();
+      return;
+    }
+    this.lineNo++;
+    if (nul) {
+      this.reject("line contains NUL bytes (binary data inside a text trace)", b, start, end);
+      return;
+    }
+    switch (this.format) {
+      case "dmesg":
+        this.dmesgLine(b, start, end);
+        return;
+      case "jsonl":
+        this.jsonlLine(b, start, end);
+        return;
+      default:
+        this.ftraceLine(b, start, end);
+    }
+  }
+
+  /** A line the caller could not pass whole (longer than the line limit). */
+  rejectLine(reason: string, sample: Uint8Array): void {
+    if (this.fatal !== undefined) return;
+    if (this.format === undefined) this.runDetection();
+    this.lineNo++;
+    this.reject(reason, sample, 0, sample.length);
+  }
+
+  private runDetection(): void {
+    const pending = this.detectLines;
+    this.detectLines = [];
+    this.format = detectFormat(pending.filter((l) => !l.nul).map((l) => decode(l.bytes, 0, l.bytes.length)));
+    for (const l of pending) this.line(l.bytes, 0, l.bytes.length, l.nul);
+  }
+
+  finish(): SegmentPartial {
+    if (this.format === undefined) this.runDetection();
+    const ignored: Record<string, number> = {};
+    for (const [k, v] of this.ignoredMap) ignored[k] = v;
+    const firstTsByCpu: [number, number][] = [];
+    this.firstTs.forEach((ts, cpu) => {
+      if (!Number.isNaN(ts)) firstTsByCpu.push([cpu, ts]);
+    });
+    if (this.firstNs !== Infinity) this.meta.firstNs = this.firstNs;
+    if (this.lastNs !== -Infinity) this.meta.lastNs = this.lastNs;
+    const out: SegmentPartial = {
+      format: this.format ?? "dmesg",
+      lines: this.lineNo,
+      parsed: this.parsed,
+      rejected: this.rejected,
+      ignored,
+      rejectedSamples: this.rejectedSamples,
+      events: this.events,
+      extras: this.extras,
+      link: this.linker.export(),
+      meta: this.meta,
+      lostPending: this.lostPending,
+      firstTsByCpu,
+      notes: this.notes,
+    };
+    if (this.fatal !== undefined) out.fatal = this.fatal;
+    return out;
+  }
+
+  // ---------------------------------------------------------------- accounting
+
+  private ignore(name: string): void {
+    this.ignoredMap.set(name, (this.ignoredMap.get(name) ?? 0) + 1);
+  }
+
+  private reject(reason: string, b: Uint8Array, s: number, e: number): void {
+    this.rejected++;
+    if (this.rejectedSamples.length < MAX_REJECTED_SAMPLES) {
+      const r: RejectedLine = { line: this.lineNo, reason, text: sampleText(decode(b, s, Math.min(e, s + 400))) };
+      if (this.src !== undefined) r.src = this.src;
+      this.rejectedSamples.push(r);
+    }
+  }
+
+  private push(ev: TraceEvent): number {
+    if (this.src !== undefined) ev.src = this.src;
+    this.parsed++;
+    return this.events.push(ev) - 1;
+  }
+
+  private seeTs(ts: number): void {
+    if (ts < 0) return;
+    if (ts < this.firstNs) this.firstNs = ts;
+    if (ts > this.lastNs) this.lastNs = ts;
+  }
+
+  // ---------------------------------------------------------------- ftrace / trace_pipe / trace-cmd
+
+  private origin(b: Uint8Array, ctx: FtraceContext): EventOrigin {
+    const o: EventOrigin = { ts: ctx.ts, line: this.lineNo, cpu: ctx.cpu, task: this.strings.get(b, taskStartTrimmed(b, ctx), taskEndTrimmed(b, ctx)), pid: ctx.pid };
+    if (ctx.flagsEnd > ctx.flagsStart) o.flags = this.strings.get(b, ctx.flagsStart, ctx.flagsEnd);
+    return o;
+  }
+
+  private headerLine(b: Uint8Array, s: number, e: number): void {
+    const text = decode(b, s, e);
+    const tracer = /^#\s*tracer:\s*(\S+)/.exec(text);
+    if (tracer) this.meta.tracer = tracer[1] as string;
+    const entries = /entries-in-buffer\/entries-written:\s*(\d+)\/(\d+)(?:\s+#P:(\d+))?/.exec(text);
+    if (entries) {
+      this.meta.entriesInBuffer = Number(entries[1]);
+      this.meta.entriesWritten = Number(entries[2]);
+      if (entries[3] !== undefined) this.meta.cpus = Number(entries[3]);
+    }
+    if (/^#\s+TASK-PID\s+TGID\b/.test(text)) this.meta.hasTgid = true;
+  }
+
+  private ftraceLine(b: Uint8Array, s: number, e: number): void {
+    const ctx = this.ctx;
+    // Almost every line is an event in the kernel's fixed layout: try that first.
+    if (tokenizeFtraceLine(b, s, e, ctx)) return this.eventLine(b, s, e);
+    let i = s;
+    while (i < e && isBlank(b[i] as number)) i++;
+    if (i === e) return this.ignore("(blank)");
+    const c0 = b[i] as number;
+    if (c0 === HASH) {
+      this.headerLine(b, i, e);
+      return this.ignore("#comment");
+    }
+    if (c0 === 0x3d && b[i + 1] === 0x3e) return this.ignore("stacktrace"); // "=> func"
+    if (c0 === 0x43 && startsWithBytes(b, i, e, CPU_LOST)) {
+      const m = LOST_RE.exec(decode(b, i, e));
+      if (m) return this.lostLine(Number(m[1]), Number(m[2]));
+    }
+    if (this.format === "trace-cmd-report") {
+      if (startsWithBytes(b, i, e, CPUS_EQ)) {
+        const n = /^cpus=(\d+)\s*$/.exec(decode(b, i, e));
+        if (n) {
+          this.meta.cpus = Number(n[1]);
+          return this.ignore("(header)");
+        }
+      }
+      if (c0 === 0x76 || c0 === 0x43) {
+        const t = decode(b, i, e);
+        if (/^version = \d+/.test(t) || /^CPU \d+ is empty$/.test(t)) return this.ignore("(header)");
+      }
+    }
+    return this.reject(ctx.error, b, s, e);
+  }
+
+  /** A tokenized event line (this.ctx). */
+  private eventLine(b: Uint8Array, s: number, e: number): void {
+    const ctx = this.ctx;
+    // time bookkeeping
+    const ts = ctx.ts;
+    this.seeTs(ts);
+    if (ctx.rawClock) this.meta.rawClock = true;
+    if (ctx.tgid >= 0) this.meta.hasTgid = true;
+    if (ctx.latency) this.meta.latencyFormat = true;
+    const cpu = ctx.cpu;
+    if (cpu >= this.firstTs.length) {
+      const grown = new Float64Array(Math.max(cpu + 1, this.firstTs.length * 2)).fill(NaN);
+      grown.set(this.firstTs);
+      this.firstTs = grown;
+    }
+    if (Number.isNaN(this.firstTs[cpu])) this.firstTs[cpu] = ts;
+    if (this.lostPending.length > 0) this.fillLost(ctx.cpu, ts);
+
+    let p = ctx.payloadStart;
+    if (this.format === "trace-cmd-report") {
+      // print_event_name pads the name to 20 columns.
+      let pad = 20 - (ctx.nameEnd - ctx.nameStart);
+      while (pad-- > 0 && p < e && b[p] === SPACE) p++;
+    }
+    this.curB = b;
+    this.curS = s;
+    this.curE = e;
+
+    const id = eventId(b, ctx.nameStart, ctx.nameEnd);
+    switch (id) {
+      case Ev.Kmalloc:
+        return this.kmallocLine(b, s, e, p);
+      case Ev.Kfree:
+        return this.kfreeLine(b, s, e, p);
+      case Ev.Devres:
+        return this.devresLine(b, s, e, p);
+      case Ev.ModuleLoad:
+      case Ev.ModuleFree:
+        return this.moduleLine(b, e, p, id === Ev.ModuleLoad);
+      case Ev.Marker:
+        this.push({ kind: "marker", ...this.origin(b, ctx), text: decode(b, p, e) });
+        return;
+      case Ev.Print: {
+        // trace-cmd prints the ftrace print entry as "print: <ip>: <text>"; <ip> is
+        // tracing_mark_write for trace_marker writes (kernel/trace/trace_output.c :: trace_print_print).
+        const text = decode(b, p, e);
+        if (text.startsWith(MARK_PREFIX)) {
+          this.push({ kind: "marker", ...this.origin(b, ctx), text: text.slice(MARK_PREFIX.length) });
+          return;
+        }
+        return this.ignore("print");
+      }
+      case Ev.Console: {
+        const fact = classifyKernelLog(decode(b, p, e));
+        this.push({ ...fact, ...this.origin(b, ctx), via: "console" } as TraceEvent);
+        return;
+      }
+      case Ev.IrqEntry:
+      case Ev.IrqExit:
+        return this.irqLine(b, s, e, p);
+      default:
+        return this.ignore(this.eventName(b, ctx.nameStart, ctx.nameEnd));
+    }
+  }
+
+  private eventName(b: Uint8Array, s: number, e: number): string {
+    return this.strings.get(b, s, e);
+  }
+
+  private lostLine(cpu: number, count: number): void {
+    // kernel/trace/trace.c :: print_trace_line: "CPU:%d [LOST %lu EVENTS]\n", printed before
+    // the first entry after the gap on that CPU: its time is that entry's (filled later).
+    const ev: LostEventsEvent = { kind: "lost", ts: -1, line: this.lineNo, cpu, count };
+    const idx = this.push(ev);
+    this.lostPending.push(idx);
+    this.meta.lostEvents = (this.meta.lostEvents ?? 0) + count;
+  }
+
+  private fillLost(cpu: number, ts: number): void {
+    const still: number[] = [];
+    for (const idx of this.lostPending) {
+      const ev = this.events[idx] as LostEventsEvent;
+      if (ev.cpu === cpu) ev.ts = ts;
+      else still.push(idx);
+    }
+    this.lostPending = still;
+  }
+
+  private kmallocLine(b: Uint8Array, s: number, e: number, p: number): void {
+    const f = this.kf;
+    const err = locateKmalloc(b, p, e, f);
+    if (err) return this.reject(err, b, s, e);
+    let kept: KmallocEvent | undefined;
+    if (this.keep === "all" || (this.keep === "module" && f.inModule)) {
+      kept = kmallocEvent(b, e, f, this.origin(b, this.ctx), this.strings);
+      this.push(kept);
+    } else this.parsed++;
+    this.linker.onKmalloc(b, s, e, f.ptrStart, f.ptrEnd, this.lineNo, kept);
+  }
+
+  private kfreeLine(b: Uint8Array, s: number, e: number, p: number): void {
+    const f = this.kf;
+    const err = locateCallAndPtr(b, p, e, f);
+    if (err) return this.reject(err, b, s, e);
+    let kept: KfreeEvent | undefined;
+    if (this.keep === "all" || (this.keep === "module" && f.inModule)) {
+      kept = kfreeEvent(b, f, this.origin(b, this.ctx), this.strings);
+      this.push(kept);
+    } else this.parsed++;
+    this.linker.onKfree(b, f.ptrStart, f.ptrEnd, kept, this);
+  }
+
+  /** The kfree event of the current line (the linker asks only when it needs it). */
+  currentKfree(): KfreeEvent {
+    const ev = kfreeEvent(this.curB, this.kf, this.origin(this.curB, this.ctx), this.strings);
+    if (this.src !== undefined) ev.src = this.src;
+    return ev;
+  }
+
+  /** Rebuilds the kmalloc event of a remembered line (linker callback). */
+  private materializeKmalloc(b: Uint8Array, s: number, e: number, line: number): KmallocEvent {
+    const ctx = newContext();
+    const f = newKmemFields();
+    tokenizeFtraceLine(b, s, e, ctx);
+    let p = ctx.payloadStart;
+    if (this.format === "trace-cmd-report") {
+      let pad = 20 - (ctx.nameEnd - ctx.nameStart);
+      while (pad-- > 0 && p < e && b[p] === SPACE) p++;
+    }
+    locateKmalloc(b, p, e, f);
+    const ev = kmallocEvent(b, e, f, { ...this.origin(b, ctx), line }, this.strings);
+    if (this.src !== undefined) ev.src = this.src;
+    return ev;
+  }
+
+  private devresLine(b: Uint8Array, s: number, e: number, p: number): void {
+    const r = parseDevresPayload(decode(b, p, e), this.format === "trace-cmd-report");
+    if (typeof r === "string") return this.reject(r, b, s, e);
+    const ev: DevresEvent = { kind: "devres", ...this.origin(b, this.ctx), dev: r.dev, op: r.op, node: r.node, name: r.name, size: r.size };
+    if (r.nameForm !== undefined) ev.nameForm = r.nameForm;
+    if (r.nameAddr !== undefined) ev.nameAddr = r.nameAddr;
+    if (r.opAddr !== undefined) ev.opAddr = r.opAddr;
+    if (r.nameForm === "pointer") this.notes.pointerNames++;
+    else if (r.nameForm === "module") this.notes.moduleNames++;
+    else if (r.nameForm === "module-gone") this.notes.moduleGoneNames++;
+    if (r.opAddr !== undefined) this.notes.pointerOps++;
+    const idx = this.push(ev);
+    const unknownOp = r.opAddr !== undefined;
+    this.linker.onDevres(ev, idx, r.node, unknownOp || r.op === "ADD", unknownOp || r.op !== "ADD");
+    this.curB = b;
+  }
+
+  private moduleLine(b: Uint8Array, e: number, p: number, load: boolean): void {
+    // include/trace/events/module.h: module_load "%s %s" (name, taint flags), module_free "%s".
+    const text = decode(b, p, e);
+    const sp = text.indexOf(" ");
+    const name = sp < 0 ? text : text.slice(0, sp);
+    const ev: ModuleEvent = { kind: "module", ...this.origin(b, this.ctx), op: load ? "load" : "free", module: name };
+    if (load) ev.taints = sp < 0 ? "" : text.slice(sp + 1).trim();
+    this.push(ev);
+  }
+
+  private irqLine(b: Uint8Array, s: number, e: number, p: number): void {
+    // include/trace/events/irq.h: "irq=%d name=%s" / "irq=%d ret=%s"
+    const text = decode(b, p, e);
+    const entry = /^irq=(-?\d+) name=(.*)$/.exec(text);
+    const exit = /^irq=(-?\d+) ret=(handled|unhandled)$/.exec(text);
+    let ev: IrqHandlerEvent;
+    if (entry) ev = { kind: "irq", ...this.origin(b, this.ctx), phase: "entry", irq: Number(entry[1]), name: entry[2] as string };
+    else if (exit) ev = { kind: "irq", ...this.origin(b, this.ctx), phase: "exit", irq: Number(exit[1]), ret: exit[2] as "handled" | "unhandled" };
+    else return this.reject("irq: expected 'irq=N name=S' or 'irq=N ret=handled|unhandled'", b, s, e);
+    this.push(ev);
+  }
+
+  // ---------------------------------------------------------------- dmesg
+
+  private dmesgLine(b: Uint8Array, s: number, e: number): void {
+    const text = decode(b, s, e);
+    if (text.trim() === "") return this.ignore("(blank)");
+    const d = parseDmesgLine(text);
+    this.seeTs(d.ts);
+    const fact = classifyKernelLog(d.text);
+    this.push({ ...fact, ts: d.ts, line: this.lineNo, via: "dmesg" } as TraceEvent);
+  }
+
+  // ---------------------------------------------------------------- jsonl
+
+  private jsonlLine(b: Uint8Array, s: number, e: number): void {
+    const text = decode(b, s, e);
+    if (text.trim() === "") return this.ignore("(blank)");
+    if (!this.jsonlHeaderSeen && this.lineNo <= 1 + (this.ignoredMap.get("(blank)") ?? 0)) {
+      this.jsonlHeaderSeen = true;
+      const h = parseJsonlHeader(text);
+      if (h.ok) return this.ignore("(jsonl header)");
+      if (h.fatal) {
+        this.fatal = h.reason;
+        this.lineNo--;
+        return;
+      }
+      if (text.includes('"schema"')) return this.reject(h.reason, b, s, e);
+    }
+    const r = parseJsonlEvent(text);
+    if (!r.ok) return this.reject(r.reason, b, s, e);
+    this.notes.jsonlUnknownFields += r.unknownFields;
+    const ev = r.event;
+    if (ev.ts >= 0) this.seeTs(ev.ts);
+    if (this.src !== undefined) ev.src = this.src;
+    this.parsed++;
+    this.events.push(ev);
+  }
+}
