@@ -1,13 +1,11 @@
-import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
+import { defineConfig } from "vitest/config";
+// A static import: vitest bundles the config with its static imports, while a dynamic
+// import() of a .ts path is left to Node 20, which cannot load TypeScript.
+import { desktopProjects } from "./apps/desktop/vitest.projects.ts";
 
 // One vitest run over every package (and the desktop's dom + browser projects), ending with
 // CI's closing line. Named vitest.all.config.ts so package-level `vitest run` never finds it.
-const desktopProjectsFile = fileURLToPath(new URL("./apps/desktop/vitest.projects.ts", import.meta.url));
-const desktopProjects: TestProjectInlineConfiguration[] = existsSync(desktopProjectsFile)
-  ? ((await import(desktopProjectsFile)) as { desktopProjects: TestProjectInlineConfiguration[] }).desktopProjects
-  : [];
 
 export default defineConfig({
   resolve: { conditions: ["@devscope/source"] },

@@ -30,11 +30,12 @@ export default defineConfig({
     base: "./",
     plugins: [react(), samplesPlugin(here("../../fixtures/real-traces"))],
     resolve: { conditions: ["@devscope/source", ...defaultClientConditions] },
-    worker: { format: "es" },
+    // Keep function names: the simulated kernel names devres nodes after release functions.
+    worker: { format: "es", rolldownOptions: { output: { keepNames: true } } },
     build: {
       outDir: here("out/renderer"),
       target: "es2022",
-      rollupOptions: { input: { index: here("src/renderer/index.html") } },
+      rollupOptions: { input: { index: here("src/renderer/index.html") }, output: { keepNames: true } },
     },
   },
 });

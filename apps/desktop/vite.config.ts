@@ -15,8 +15,11 @@ export default defineConfig({
   plugins: [react(), samplesPlugin(here("../../fixtures/real-traces"))],
   // Workspace packages are compiled from their TypeScript sources (no stale dist/).
   resolve: { conditions: ["@devscope/source", ...defaultClientConditions] },
-  worker: { format: "es" },
+  // The simulated kernel names devres nodes after their release functions (`#release` in the
+  // kernel's devres_alloc macro is a function's `name` here): bundling must keep function names.
+  worker: { format: "es", rolldownOptions: { output: { keepNames: true } } },
   build: {
+    rolldownOptions: { output: { keepNames: true } },
     outDir: here("dist/web"),
     emptyOutDir: true,
     target: "es2022",

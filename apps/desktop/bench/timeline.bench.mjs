@@ -7,8 +7,17 @@
 //      and the same for the 15 MB .gz.
 // Run by `pnpm bench` (after the build) or directly: node apps/desktop/bench/timeline.bench.mjs
 // Prints numbers with units; writes .bench/desktop-timeline.json.
+/* global window, performance -- page.evaluate callbacks run in the browser */
 import { spawnSync } from "node:child_process";
-import { createReadStream, createWriteStream, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { extname, join, resolve, sep } from "node:path";
@@ -22,20 +31,40 @@ const webRoot = resolve(here, "../dist/web");
 const repo = resolve(here, "../../..");
 const gzPath = join(repo, "fixtures/real-traces/large-stress.ftrace.txt.gz");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--force-device-scale-factor=1"];
+const ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--force-device-scale-factor=1",
+];
 const FRAMES = 120;
 const MILLION = { devices: 40, cycles: 1000, perProbe: 25 };
 
 if (!existsSync(join(webRoot, "index.html"))) {
-  console.error(`timeline.bench: ${webRoot}/index.html is missing; build first (pnpm --filter @devscope/desktop build)`);
+  console.error(
+    `timeline.bench: ${webRoot}/index.html is missing; build first (pnpm --filter @devscope/desktop build)`,
+  );
   process.exit(1);
 }
 
-const MIME = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".txt": "text/plain", ".map": "application/json" };
+const MIME = {
+  ".html": "text/html",
+  ".js": "text/javascript",
+  ".css": "text/css",
+  ".txt": "text/plain",
+  ".map": "application/json",
+};
 function serve() {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
-    const file = resolve(webRoot, "." + decodeURIComponent(url.pathname === "/" ? "/index.html" : url.pathname));
+    const file = resolve(
+      webRoot,
+      "." + decodeURIComponent(url.pathname === "/" ? "/index.html" : url.pathname),
+    );
     if (!file.startsWith(webRoot + sep) || !existsSync(file) || !statSync(file).isFile()) {
       res.writeHead(404).end();
       return;
@@ -59,7 +88,10 @@ try {
     await page.goto(base);
     const n = MILLION.devices * MILLION.cycles * MILLION.perProbe;
     const t0 = Date.now();
-    await page.evaluate(({ devices, cycles, perProbe }) => window.__devscopeLoadSynthetic(devices, cycles, perProbe), MILLION);
+    await page.evaluate(
+      ({ devices, cycles, perProbe }) => window.__devscopeLoadSynthetic(devices, cycles, perProbe),
+      MILLION,
+    );
     await page.waitForFunction(() => window.__devscopeBench?.traceInfo()?.resources > 0);
     const loadMs = Date.now() - t0;
     // Warm up the JIT, then measure.
@@ -67,18 +99,28 @@ try {
     const pan = await page.evaluate((f) => window.__devscopeBench.frames("pan", f), FRAMES);
     const zoom = await page.evaluate((f) => window.__devscopeBench.frames("zoom", f), FRAMES);
     const naive = [];
-    for (let i = 0; i < 3; i++) naive.push(await page.evaluate(() => window.__devscopeBench.naiveFrame()));
+    for (let i = 0; i < 3; i++)
+      naive.push(await page.evaluate(() => window.__devscopeBench.naiveFrame()));
     naive.sort((a, b) => a - b);
     const naiveMs = naive[1];
     results.frames = { resources: pan.resources, loadMs, pan, zoom, naiveFrameMs: naiveMs };
-    console.log(`Timeline frame time, ${pan.resources.toLocaleString("en")} resources (synthetic, ${MILLION.devices} devices x ${MILLION.cycles} cycles x ${MILLION.perProbe}), 1600x1000 px, Chromium (--disable-gpu)`);
-    console.log(`  load (generate in worker + build buffers + transfer): ${(loadMs / 1000).toFixed(2)} s`);
-    for (const [name, s] of [["pan", pan], ["zoom", zoom]]) {
+    console.log(
+      `Timeline frame time, ${pan.resources.toLocaleString("en")} resources (synthetic, ${MILLION.devices} devices x ${MILLION.cycles} cycles x ${MILLION.perProbe}), 1600x1000 px, Chromium (--disable-gpu)`,
+    );
+    console.log(
+      `  load (generate in worker + build buffers + transfer): ${(loadMs / 1000).toFixed(2)} s`,
+    );
+    for (const [name, s] of [
+      ["pan", pan],
+      ["zoom", zoom],
+    ]) {
       console.log(
         `  ${name.padEnd(4)}: median ${fmt(s.medianMs)}  p95 ${fmt(s.p95Ms)}  max ${fmt(s.maxMs)} (plan ${fmt(s.planMs)} + draw ${fmt(s.drawMs)} mean)  over ${s.frames} frames (${s.rects.toLocaleString("en")} rects in the last)  target <= 16 ms: ${s.p95Ms <= 16 ? "met" : "MISSED"} (p95)`,
       );
     }
-    console.log(`  baseline, same run: one naive frame (fillRect per bar, no aggregation): ${fmt(naiveMs)} = ${(naiveMs / Math.max(pan.medianMs, 0.01)).toFixed(0)}x the aggregated pan median`);
+    console.log(
+      `  baseline, same run: one naive frame (fillRect per bar, no aggregation): ${fmt(naiveMs)} = ${(naiveMs / Math.max(pan.medianMs, 0.01)).toFixed(0)}x the aggregated pan median`,
+    );
     if (n !== pan.resources) console.log(`  (expected ${n} resources)`);
     await page.close();
   }
@@ -96,7 +138,11 @@ try {
       const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
       await page.goto(base);
       await page.getByTestId("open-file-input").setInputFiles(file);
-      await page.waitForFunction(() => performance.getEntriesByName("devscope:first-timeline").length > 0, null, { timeout: 120_000 });
+      await page.waitForFunction(
+        () => performance.getEntriesByName("devscope:first-timeline").length > 0,
+        null,
+        { timeout: 120_000 },
+      );
       const r = await page.evaluate(() => {
         const s = performance.getEntriesByName("devscope:import-start")[0].startTime;
         const e = performance.getEntriesByName("devscope:first-timeline")[0].startTime;
@@ -109,12 +155,33 @@ try {
     for (let i = 0; i < 2; i++) runs.push(await drop(plain));
     const best = runs.reduce((a, b) => (a.ms <= b.ms ? a : b));
     const gz = await drop(gzPath);
-    results.drop = { file: "large-stress.ftrace.txt", bytes, runsMs: runs.map((r) => r.ms), bestMs: best.ms, info: best.info, wcMs, wcLines: Number(wc.stdout.trim().split(/\s+/)[0]), gzMs: gz.ms, gzInfo: gz.info };
-    console.log(`\nDrop to first timeline: large-stress.ftrace.txt (${(bytes / 1e6).toFixed(1)} MB, ${best.info?.lines.toLocaleString("en")} lines, ${best.info?.resources.toLocaleString("en")} resources)`);
-    console.log(`  runs: ${runs.map((r) => (r.ms / 1000).toFixed(2) + " s").join(", ")}  best ${(best.ms / 1000).toFixed(2)} s = ${((bytes / 1e6) / (best.ms / 1000)).toFixed(0)} MB/s  target <= 3 s: ${best.ms <= 3000 ? "met" : "MISSED"}`);
-    if (best.info) console.log(`  in the worker: parse ${fmt(best.info.parseMs)}, analysis ${fmt(best.info.analyzeMs)}, timeline buffers ${fmt(best.info.buildMs)}; the rest is transfer + first frame`);
-    console.log(`  baseline, same run: wc -l on the same file ${fmt(wcMs)} (drop-to-timeline = ${(best.ms / wcMs).toFixed(1)}x wc -l)`);
-    console.log(`  the same trace as .gz (15.2 MB, inflated in the worker): ${(gz.ms / 1000).toFixed(2)} s`);
+    results.drop = {
+      file: "large-stress.ftrace.txt",
+      bytes,
+      runsMs: runs.map((r) => r.ms),
+      bestMs: best.ms,
+      info: best.info,
+      wcMs,
+      wcLines: Number(wc.stdout.trim().split(/\s+/)[0]),
+      gzMs: gz.ms,
+      gzInfo: gz.info,
+    };
+    console.log(
+      `\nDrop to first timeline: large-stress.ftrace.txt (${(bytes / 1e6).toFixed(1)} MB, ${best.info?.lines.toLocaleString("en")} lines, ${best.info?.resources.toLocaleString("en")} resources)`,
+    );
+    console.log(
+      `  runs: ${runs.map((r) => (r.ms / 1000).toFixed(2) + " s").join(", ")}  best ${(best.ms / 1000).toFixed(2)} s = ${(bytes / 1e6 / (best.ms / 1000)).toFixed(0)} MB/s  target <= 3 s: ${best.ms <= 3000 ? "met" : "MISSED"}`,
+    );
+    if (best.info)
+      console.log(
+        `  in the worker: parse ${fmt(best.info.parseMs)}, analysis ${fmt(best.info.analyzeMs)}, timeline buffers ${fmt(best.info.buildMs)}; the rest is transfer + first frame`,
+      );
+    console.log(
+      `  baseline, same run: wc -l on the same file ${fmt(wcMs)} (drop-to-timeline = ${(best.ms / wcMs).toFixed(1)}x wc -l)`,
+    );
+    console.log(
+      `  the same trace as .gz (15.2 MB, inflated in the worker): ${(gz.ms / 1000).toFixed(2)} s`,
+    );
   }
 } finally {
   await browser.close();
@@ -123,4 +190,6 @@ try {
 }
 mkdirSync(join(repo, ".bench"), { recursive: true });
 writeFileSync(join(repo, ".bench/desktop-timeline.json"), JSON.stringify(results, null, 2) + "\n");
-console.log(`\nwrote .bench/desktop-timeline.json (command: node apps/desktop/bench/timeline.bench.mjs)`);
+console.log(
+  `\nwrote .bench/desktop-timeline.json (command: node apps/desktop/bench/timeline.bench.mjs)`,
+);

@@ -77,10 +77,10 @@ test("clicking a bar on the timeline selects it everywhere; keys zoom, pan and f
   expect(selected).not.toBe("");
   await page.keyboard.press("Escape");
   await expect(canvas).toHaveAttribute("data-selected", "");
-  // Click on its bar (rows start below the 30 px ruler; lane padding 4 px; 7 px per row).
+  // Click on its bar (rows start below the 40 px ruler; lane padding 4 px; 7 px per row).
   const [ws, we] = await timelineWindow(page);
   expect(we - ws).toBeGreaterThan(0);
-  await canvas.click({ position: { x: 190 + (box.width - 190) / 2, y: 30 + 4 + 3 } });
+  await canvas.click({ position: { x: 190 + (box.width - 190) / 2, y: 40 + 4 + 3 } });
   await expect(canvas).toHaveAttribute("data-selected", selected);
   await expect(
     page.locator(`[data-testid="resource-row"][data-resource="${selected}"]`),

@@ -42,7 +42,9 @@ test.describe("real kernel captures", () => {
     expect(errors).toEqual([]);
   });
 
-  test("ata-piix-probe-fail-on-ahci: one failed probe, fully rolled back", async ({ page }) => {
+  test("ata-piix-probe-fail-on-ahci: one failed probe, fully rolled back", async ({
+    page,
+  }, testInfo) => {
     const errors = watchErrors(page);
     await page.goto("/");
     await openFiles(page, fixture("ata-piix-probe-fail-on-ahci.ftrace.txt"));
@@ -56,6 +58,17 @@ test.describe("real kernel captures", () => {
     });
     expect(await findingSeverities(page)).toEqual([]);
     expect((await summary(page)).rejected).toBe(0);
+    // Zoom onto the failed probe: nested devres groups drawn as brackets, the epoch in red.
+    const tree = page.getByRole("tree", { name: "Devices and bind epochs" });
+    await tree.focus();
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("Enter");
+    await shot(
+      page.getByRole("region", { name: "Timeline" }),
+      testInfo,
+      "view-timeline-failed-probe",
+    );
     expect(errors).toEqual([]);
   });
 
@@ -79,18 +92,16 @@ test.describe("real kernel captures", () => {
     await page.goto("/");
     await openFiles(page, fixture("boot-all-drivers.ftrace.txt"));
     await expect(page.getByTestId("device-row")).toHaveCount(39);
-    const totals = await page
-      .getByTestId("device-row")
-      .evaluateAll((els) =>
-        els.reduce(
-          (t, e) => ({
-            add: t.add + Number(e.getAttribute("data-add")),
-            rel: t.rel + Number(e.getAttribute("data-rel")),
-            rem: t.rem + Number(e.getAttribute("data-rem")),
-          }),
-          { add: 0, rel: 0, rem: 0 },
-        ),
-      );
+    const totals = await page.getByTestId("device-row").evaluateAll((els) =>
+      els.reduce(
+        (t, e) => ({
+          add: t.add + Number(e.getAttribute("data-add")),
+          rel: t.rel + Number(e.getAttribute("data-rel")),
+          rem: t.rem + Number(e.getAttribute("data-rem")),
+        }),
+        { add: 0, rel: 0, rem: 0 },
+      ),
+    );
     expect(totals).toEqual({ add: 142, rel: 0, rem: 79 });
     const live: Record<string, number> = {
       "0000:00:1f.2": 28,

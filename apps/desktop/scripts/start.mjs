@@ -29,7 +29,12 @@ function electronBinary() {
     const full = override ? path.join(override, exe || "electron") : exe ? path.join(dir, "dist", exe) : "";
     if (full && fs.existsSync(full)) process.stdout.write("OK " + full);
     else process.stdout.write("NO " + (exe ? "no binary at " + full : "electron " + require(path.join(dir, "package.json")).version + " is installed without its binary (node_modules/electron/dist is missing; it is downloaded on first use and this machine cannot download it)"));`;
-  const r = spawnSync(process.execPath, ["-e", probe], { cwd: appDir, env, encoding: "utf8", timeout: 8000 });
+  const r = spawnSync(process.execPath, ["-e", probe], {
+    cwd: appDir,
+    env,
+    encoding: "utf8",
+    timeout: 8000,
+  });
   if (r.error) return { ok: false, why: `probing it failed (${r.error.message})` };
   const out = (r.stdout ?? "").trim();
   if (out.startsWith("OK ")) return { ok: true, path: out.slice(3) };
@@ -45,7 +50,11 @@ function openBrowser(url) {
   // Only if the machine has one; a headless server simply serves.
   for (const b of ["xdg-open", "open", "chromium", "google-chrome", "firefox"]) {
     const which = spawnSync("sh", ["-c", `command -v ${b}`], { encoding: "utf8" });
-    if (which.status === 0 && which.stdout.trim() && (process.env.DISPLAY || process.env.WAYLAND_DISPLAY || process.platform === "darwin")) {
+    if (
+      which.status === 0 &&
+      which.stdout.trim() &&
+      (process.env.DISPLAY || process.env.WAYLAND_DISPLAY || process.platform === "darwin")
+    ) {
       spawn(b, [url], { stdio: "ignore", detached: true }).unref();
       return;
     }
@@ -60,9 +69,16 @@ if (bin.ok) {
   child.on("exit", (code) => process.exit(code ?? 0));
 } else {
   const url = `http://127.0.0.1:${PORT}/`;
-  console.log(`devscope: Electron's binary is not available on this machine (${bin.why}); serving the same app at ${url} instead`);
-  if (!existsSync(join(appDir, "dist/web/index.html")) || process.env.DEVSCOPE_REBUILD !== "0") run("pnpm", ["exec", "vite", "build"]);
-  const server = spawn("pnpm", ["exec", "vite", "preview", "--host", "127.0.0.1", "--port", String(PORT), "--strictPort"], { cwd: appDir, env, stdio: "inherit" });
+  console.log(
+    `devscope: Electron's binary is not available on this machine (${bin.why}); serving the same app at ${url} instead`,
+  );
+  if (!existsSync(join(appDir, "dist/web/index.html")) || process.env.DEVSCOPE_REBUILD !== "0")
+    run("pnpm", ["exec", "vite", "build"]);
+  const server = spawn(
+    "pnpm",
+    ["exec", "vite", "preview", "--host", "127.0.0.1", "--port", String(PORT), "--strictPort"],
+    { cwd: appDir, env, stdio: "inherit" },
+  );
   setTimeout(() => openBrowser(url), 1500);
   const stop = () => server.kill("SIGTERM");
   process.on("SIGINT", stop);

@@ -1,5 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { registerAnalyze } from "./commands/analyze.js";
+import { registerSim } from "./commands/sim.js";
+import { registerDiff } from "./commands/diff.js";
 import { CliError, type CliIo, EXIT } from "./io.js";
 
 /**
@@ -17,6 +19,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     })
     .exitOverride();
   registerAnalyze(program, io, setExit);
+  registerSim(program, io, setExit);
+  registerDiff(program, io, setExit);
   for (const c of program.commands)
     c.exitOverride().configureOutput({
       writeOut: (s) => io.stdout.write(s),

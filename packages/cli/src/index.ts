@@ -8,3 +8,5 @@ export {
   type FailOn,
   type ReportFormat,
 } from "./commands/analyze.js";
+export { failsUnder, runDiff, type DiffFlags, type DiffFormat } from "./commands/diff.js";
+export { runSim, type SimFlags } from "./commands/sim.js";

@@ -10,7 +10,7 @@
 //   pnpm bench analyze      (node --expose-gc packages/tracer/bench/analyze.bench.mjs)
 import { spawnSync } from "node:child_process";
 import { createReadStream, createWriteStream, existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { performance } from "node:perf_hooks";
@@ -25,11 +25,12 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const self = fileURLToPath(import.meta.url);
 
 // ------------------------------------------------------------------ child: one measured case
-async function runCase(name, path) {
+async function runCase(name, path, threads) {
   const { importFile } = await import("../dist/node/index.js");
   const { analyzeImports } = await import("../dist/index.js");
+  // What `devscope analyze` keeps for a large file: module call sites + linked kmem lines.
   const keepKmem = name.includes("analyze") ? "module" : "linked";
-  const workers = name.includes("1 thread") ? 1 : undefined;
+  const workers = threads === "default" ? undefined : Number(threads);
   globalThis.gc?.();
   const t0 = performance.now();
   const r = await importFile(path, { keepKmem, ...(workers !== undefined ? { workers } : {}) });
@@ -58,7 +59,7 @@ async function runCase(name, path) {
 }
 
 if (process.argv[2] === "--case") {
-  await runCase(process.argv[3], process.argv[4]);
+  await runCase(process.argv[3], process.argv[4], process.argv[5]);
   process.exit(0);
 }
 
@@ -105,21 +106,25 @@ console.log(`  wc -l                          best ${wc.best.toFixed(0)} ms  med
 console.log(`  ${awk} ADD/REL pairing          best ${mawk.best.toFixed(0)} ms  median ${mawk.median.toFixed(0)} ms  ${mbps(bytes, mawk.best).toFixed(0)} MB/s   -> add rel orphan live = ${mawk.stdout}`);
 console.log(`    command: ${awk} '${MAWK}' FILE`);
 
+const cores = availableParallelism();
+const { defaultThreads } = await import("../dist/node/index.js");
+console.log(`importFile's default right now: ${defaultThreads()} parsing thread(s) (idle cores; load average ${loadavg()[0].toFixed(2)})`);
 const cases = [
-  ["import, plain, worker threads", plain],
-  ["import, plain, 1 thread", plain],
-  ["import, .gz, worker threads", gz],
-  ["import + analyze, plain", plain],
-  ["import + analyze, .gz", gz],
-  ["import + analyze, ahci-bind-unbind (2.4 MB)", small],
+  [`import, plain, ${cores} threads`, plain, String(cores)],
+  ["import, plain, 1 thread", plain, "1"],
+  [`import, .gz, ${cores} threads`, gz, String(cores)],
+  ["import, .gz, 1 thread", gz, "1"],
+  ["import + analyze, plain", plain, "default"],
+  ["import + analyze, .gz", gz, "default"],
+  ["import + analyze, ahci-bind-unbind (2.4 MB)", small, "default"],
 ];
 const results = {};
 console.log(`\ncases (MB/s over the ${bytes}-byte unpacked text; peak RSS of the measuring process):`);
-for (const [name, path] of cases) {
+for (const [name, path, threads] of cases) {
   const runs = [];
   for (let i = 0; i < RUNS; i++) {
     gc();
-    const r = spawnSync(process.execPath, ["--expose-gc", self, "--case", name, path], { encoding: "utf8", maxBuffer: 1 << 20 });
+    const r = spawnSync(process.execPath, ["--expose-gc", self, "--case", name, path, threads], { encoding: "utf8", maxBuffer: 1 << 20 });
     if (r.status !== 0) throw new Error(`case ${name} failed:\n${r.stderr}`);
     runs.push(JSON.parse(r.stdout.trim().split("\n").pop()));
   }
@@ -151,5 +156,5 @@ for (const [name, path] of cases) {
 mkdirSync(`${root}.bench`, { recursive: true });
 writeFileSync(
   `${root}.bench/tracer-analyze.json`,
-  `${JSON.stringify({ bytes, cores: availableParallelism(), runs: RUNS, baselines: { wc, [awk]: mawk }, cases: results }, null, 2)}\n`,
+  `${JSON.stringify({ bytes, cores, runs: RUNS, baselines: { wc, [awk]: mawk }, cases: results }, null, 2)}\n`,
 );

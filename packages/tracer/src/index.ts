@@ -17,3 +17,5 @@ export { ALL_RULES, type Rule, type RuleInfo } from "./rules/index.js";
 export { renderText, type TextReportOptions } from "./report/text-report.js";
 export { renderJson } from "./report/json-report.js";
 export { renderSarif, toSarif, SARIF_SCHEMA, type SarifOptions } from "./report/sarif-report.js";
+// Trace diff by resource identity (docs/diff.md).
+export * from "./diff/index.js";

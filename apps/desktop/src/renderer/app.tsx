@@ -23,6 +23,9 @@ import { StatusBar } from "./views/status-bar.tsx";
 import { TimelineView } from "./views/timeline-view.tsx";
 import { Toolbar } from "./views/toolbar.tsx";
 import { WelcomeView } from "./views/welcome-view.tsx";
+import { CompareDialog } from "./compare/compare-dialog.tsx";
+import { useCompare } from "./compare/compare-store.ts";
+import { CompareView } from "./compare/compare-view.tsx";
 import { must } from "../shared/must.ts";
 
 declare global {
@@ -95,7 +98,7 @@ export function App({ services }: { services: Services }) {
             s.setSimulateOpen(true);
             break;
           case "compare":
-            s.setToast("Trace comparison is not available in this build yet.");
+            useCompare.getState().setDialogOpen(true);
             break;
         }
       }),
@@ -112,6 +115,16 @@ export function App({ services }: { services: Services }) {
         return;
       }
       if (e.key === "Escape") {
+        const c = useCompare.getState();
+        if (c.dialogOpen) {
+          if (c.status !== "running") c.setDialogOpen(false);
+          return;
+        }
+        if (c.viewOpen) {
+          if (c.selected !== null) c.select(null, false);
+          else c.closeView();
+          return;
+        }
         if (s.shortcutsOpen) s.setShortcutsOpen(false);
         else if (s.simulateOpen) s.setSimulateOpen(false);
         else s.clearSelection();
@@ -311,6 +324,8 @@ export function App({ services }: { services: Services }) {
         <ImportProgress />
         <ShortcutsDialog />
         <SimulateDialog />
+        <CompareView />
+        <CompareDialog />
         {dragging && <div className="drop-overlay">Drop trace files to open them</div>}
       </div>
     </ServicesContext.Provider>

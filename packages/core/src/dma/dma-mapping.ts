@@ -45,7 +45,7 @@ export class DmaMapping {
 
   /** Contents, materialised on first use (what the device and the driver read and write). */
   bytes(): Uint8Array {
-    if (this.mem === null) this.mem = new Uint8Array(this.size);
+    if (this.mem === null) this.mem = this.dev.kernel.physmem?.view(this.vaddr, this.size) ?? new Uint8Array(this.size);
     return this.mem;
   }
 
@@ -203,9 +203,16 @@ export class DmaMappings {
     return 0;
   }
 
+  /**
+   * Notified of every mapping made and retired (an IOMMU model keeps its own IOVA index with
+   * it: hw-sim's checker). Null = nobody listens.
+   */
+  observer: { mapped(m: DmaMapping): void; unmapped(m: DmaMapping): void } | null = null;
+
   private add(m: DmaMapping): void {
     this.all.push(m);
     this.liveByHandle.set(m.dma_handle, m);
+    if (this.observer !== null) this.observer.mapped(m);
   }
 
   private retire(m: DmaMapping, site: string): void {
@@ -213,6 +220,7 @@ export class DmaMappings {
     m.freeNs = this.k.clock.now;
     m.freeSite = site;
     if (this.liveByHandle.get(m.dma_handle) === m) this.liveByHandle.delete(m.dma_handle);
+    if (this.observer !== null) this.observer.unmapped(m);
   }
 
   private debugErr(dev: Device, msg: string): void {

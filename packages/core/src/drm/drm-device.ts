@@ -174,6 +174,10 @@ export function drm_dev_get(drm: DrmDevice): void {
 }
 
 function __drm_dev_put(drm: DrmDevice, endFunc: string): void {
+  // kref_put → refcount_dec_and_test on drm->ref (offset 4 of struct drm_device, which drivers
+  // embed at offset 0 of their container): after the release freed the container, KASAN
+  // reports the atomic write as a use-after-free (the bochs B2 report, 5247a8b313cc).
+  if (drm.released && drm.final_kfree !== null) drm.final_kfree.write(4, 4, "drm_dev_put+0x1f/0x60 [drm]");
   if (drm.ref <= 0) {
     drm.kernel.warn("lib/refcount.c", "refcount_warn_saturate", "refcount_t: underflow; use-after-free.");
     return;

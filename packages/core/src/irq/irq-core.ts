@@ -95,8 +95,20 @@ export class IrqCore {
 
   /** irq_domain_alloc_irqs for MSI: the next free Linux irq number above the legacy ones. */
   allocVector(): number {
-    while (this.descs.get(this.nextDynamic)?.actions.length) this.nextDynamic++;
-    return this.nextDynamic++;
+    // kernel/irq/irqdesc.c :: irq_alloc_descs → the first free number from the dynamic base
+    // (bitmap_find_next_zero_area), so numbers freed with their MSI vectors are reused.
+    let irq = this.nextDynamic;
+    while (this.allocatedVectors.has(irq) || (this.descs.get(irq)?.actions.length ?? 0) > 0) irq++;
+    this.allocatedVectors.add(irq);
+    return irq;
+  }
+
+  /** Linux irqs handed out for MSI/MSI-X and not yet freed. */
+  private readonly allocatedVectors = new Set<number>();
+
+  /** irq_free_descs for a vector allocated by allocVector (pci_free_irq_vectors). */
+  freeVector(irq: number): void {
+    this.allocatedVectors.delete(irq);
   }
 
   /** request_threaded_irq(irq, handler, thread_fn, irqflags, devname, dev_id): 0 or -errno. */

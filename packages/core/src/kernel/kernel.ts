@@ -194,7 +194,21 @@ export class Kernel {
   /** Let `baseNs` (plus deterministic jitter up to the same amount) pass: the cost of an operation. */
   tick(baseNs: number): void {
     this.clock.now += baseNs + (this.rng.u32() % (baseNs + 1));
+    if (this.hardwareHook !== null) this.hardwareHook();
   }
+
+  /**
+   * Called after every tick: where simulated hardware (packages/hw-sim) lets time-driven device
+   * activity happen — DMA, interrupts — while kernel code runs, as real devices do
+   * asynchronously. The hook must not re-enter itself; null = no hardware.
+   */
+  hardwareHook: (() => void) | null = null;
+
+  /**
+   * Guest physical memory shared with simulated devices: when set, DMA buffers (DmaMapping.bytes)
+   * are views of it, so device DMA and CPU accesses see the same bytes. Null = private buffers.
+   */
+  physmem: { view(phys: number, len: number): Uint8Array } | null = null;
 
   /** Let exactly `ns` pass (sleep, msleep...). */
   advance(ns: number): void {

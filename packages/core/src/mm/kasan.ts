@@ -87,12 +87,13 @@ export class Kasan {
     return [
       `CPU: ${t.cpu} PID: ${t.pid} Comm: ${t.comm} Tainted: G    B              ${this.k.release}`,
       "Call Trace:",
-      " <TASK>",
+      // dump_stack in hard-IRQ context brackets the interrupt frames with <IRQ> (arch/x86/kernel/dumpstack.c).
+      this.k.irq.hardirqDepth > 0 ? " <IRQ>" : " <TASK>",
       " dump_stack_lvl+0x44/0x5c",
       " print_report+0x184/0x4be",
       " kasan_report+0xc4/0x100",
       ...stack.map((s) => ` ${s}`),
-      " </TASK>",
+      this.k.irq.hardirqDepth > 0 ? " </IRQ>" : " </TASK>",
       "",
     ];
   }

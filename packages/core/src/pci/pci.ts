@@ -401,6 +401,7 @@ export function pci_free_irq_vectors(pdev: PciDev): void {
     if (k.irq.actions(v).length > 0) k.warn("kernel/irq/msi.c", "msi_domain_free_irqs_descs_locked", `${dev_driver_string(pdev)} ${pdev.name}: freeing MSI vector ${v} which still has an action`);
   }
   msi_free_msi_descs(pdev);
+  for (const v of pdev.vectors) k.irq.freeVector(v);
   pdev.vectors.length = 0;
   pdev.msi_enabled = false;
   pdev.msix_enabled = false;

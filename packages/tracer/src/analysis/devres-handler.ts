@@ -388,6 +388,7 @@ export class DevresHandler implements AnalysisHandler<DevresData> {
     if (name !== e.name) res.recoveredName = name;
     if (kind.note !== undefined) res.kindNote = kind.note;
     if (e.nameForm !== undefined && e.nameForm !== "plain") res.nameForm = e.nameForm;
+    if (e.nameAddr !== undefined) res.nameAddr = e.nameAddr;
     if (e.src !== undefined) res.src = e.src;
     if (e.allocSite !== undefined) res.allocSite = e.allocSite;
     if (e.pid !== undefined) res.addPid = e.pid;
@@ -543,6 +544,7 @@ export class DevresHandler implements AnalysisHandler<DevresData> {
     if (name !== e.name) res.recoveredName = name;
     if (kind.note !== undefined) res.kindNote = kind.note;
     if (e.nameForm !== undefined && e.nameForm !== "plain") res.nameForm = e.nameForm;
+    if (e.nameAddr !== undefined) res.nameAddr = e.nameAddr;
     if (e.src !== undefined) res.src = e.src;
     if (e.pid !== undefined) res.endPid = e.pid;
     const task = taskLabel(e);

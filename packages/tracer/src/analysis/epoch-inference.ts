@@ -32,7 +32,7 @@ export interface InferenceInput {
 
 export function inferEpochEnds(input: InferenceInput): void {
   const { events, devices, activity, log } = input;
-  const failedByDev = new Map<string, ProbeFailedEvent[]>();
+  const failedByDev = new Map<string, { pf: ProbeFailedEvent; index: number }[]>();
   for (const i of log.probeFailed) {
     const e = events[i];
     if (e?.kind !== "probe_failed") continue;
@@ -41,12 +41,12 @@ export function inferEpochEnds(input: InferenceInput): void {
       list = [];
       failedByDev.set(e.dev, list);
     }
-    list.push(e);
+    list.push({ pf: e, index: i });
   }
   for (const dev of devices.values()) {
     const failed = failedByDev.get(dev.name) ?? [];
     for (const epoch of dev.epochs) decide(epoch, events, activity);
-    for (const pf of failed) applyProbeFailed(dev, pf);
+    for (const { pf, index } of failed) applyProbeFailed(dev, pf, index);
     assignDrivers(dev, log, activity);
   }
 }
@@ -102,7 +102,7 @@ function decide(epoch: EpochRecord, events: readonly TraceEvent[], activity: Tas
       : " (the trace shows no user-space activity of this task at all: weak evidence)");
 }
 
-function applyProbeFailed(dev: DeviceRecord, pf: ProbeFailedEvent): void {
+function applyProbeFailed(dev: DeviceRecord, pf: ProbeFailedEvent, index: number): void {
   // The last epoch that started before the line: really_probe prints it after the rollback,
   // so a retry (deferred probe) that starts later is not it.
   let target: EpochRecord | undefined;
@@ -115,6 +115,8 @@ function applyProbeFailed(dev: DeviceRecord, pf: ProbeFailedEvent): void {
     // Nothing was released (the list was empty): the line is the only sign of the end.
     if (target.closure === "trace-end") {
       target.end_ns = pf.ts;
+      // The line itself is the last event of the epoch (rules bound "during the probe" by it).
+      target.endIndex = index;
       target.closure = "probe-failed-line";
       target.endNotLogged = true;
     }

@@ -116,7 +116,7 @@ export const KIND_FIELDS = {
   report: [
     [
       "report",
-      ["kasan-use-after-free", "kasan-double-free", "kasan-invalid-free", "kasan-out-of-bounds", "kasan-other", "iommu-fault", "irq-double-free", "warning"],
+      ["kasan-use-after-free", "kasan-double-free", "kasan-invalid-free", "kasan-out-of-bounds", "kasan-other", "iommu-fault", "page-fault", "irq-double-free", "warning"],
       false,
     ],
     ["text", "s", false],

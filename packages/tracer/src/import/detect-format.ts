@@ -3,7 +3,7 @@
  * DETECT_BYTES bytes, at most DETECT_LINES non-blank ones. Deterministic in that prefix, so the
  * parallel importer (which detects once on the file head) and the streaming one agree.
  */
-import { newContext, tokenizeFtraceLine } from "./ftrace-context.js";
+import { newContext, tokenizeFtraceLine, type FtraceContext } from "./ftrace-context.js";
 import type { TraceFormat } from "./types.js";
 
 export const DETECT_BYTES = 64 * 1024;
@@ -11,14 +11,20 @@ export const DETECT_LINES = 32;
 
 const ascii = new TextEncoder();
 
-/** trace-cmd pads the event name to 20 columns (tracecmd/trace-read.c :: print_event_name). */
-function hasTraceCmdPadding(line: string): boolean {
+/**
+ * How one ftrace-looking line votes: "kernel" (the kernel's own context: a flags column outside
+ * the latency layout), "trace-cmd" (the -l latency layout, or no flags and the event name padded
+ * to 20 columns as tracecmd/trace-read.c :: print_event_name does), or "either".
+ */
+function lineVote(line: string, ctx: FtraceContext): "kernel" | "trace-cmd" | "either" | "none" {
   const b = ascii.encode(line);
-  const ctx = newContext();
-  if (!tokenizeFtraceLine(b, 0, b.length, ctx)) return false;
-  const nameLen = ctx.nameEnd - ctx.nameStart;
-  if (nameLen >= 19 || ctx.payloadStart >= b.length) return false;
-  return b[ctx.payloadStart] === 0x20;
+  if (!tokenizeFtraceLine(b, 0, b.length, ctx)) return "none";
+  if (ctx.latency) return "trace-cmd";
+  if (ctx.flagsEnd > ctx.flagsStart) return "kernel";
+  const pad = 20 - (ctx.nameEnd - ctx.nameStart);
+  if (pad <= 0) return "either";
+  for (let k = 0; k < pad; k++) if (b[ctx.payloadStart + k] !== 0x20) return "either";
+  return "trace-cmd";
 }
 
 export function detectFormat(lines: readonly string[]): TraceFormat {
@@ -29,17 +35,16 @@ export function detectFormat(lines: readonly string[]): TraceFormat {
   if (/^cpus=\d+\s*$/.test(first) || /^version = \d+/.test(first)) return "trace-cmd-report";
   const ctx = newContext();
   let ftrace = 0;
-  let latency = false;
-  let padded = false;
+  let kernel = 0;
+  let traceCmd = 0;
   for (const l of nonBlank) {
-    const b = ascii.encode(l);
-    if (tokenizeFtraceLine(b, 0, b.length, ctx)) {
-      ftrace++;
-      if (ctx.latency) latency = true;
-      if (hasTraceCmdPadding(l)) padded = true;
-    }
+    const v = lineVote(l, ctx);
+    if (v === "none") continue;
+    ftrace++;
+    if (v === "kernel") kernel++;
+    else if (v === "trace-cmd") traceCmd++;
   }
-  if (ftrace > 0 && ftrace * 2 >= nonBlank.length) return latency || padded ? "trace-cmd-report" : "trace_pipe";
+  if (ftrace > 0 && ftrace * 2 >= nonBlank.length) return traceCmd > kernel ? "trace-cmd-report" : "trace_pipe";
   return "dmesg";
 }
 

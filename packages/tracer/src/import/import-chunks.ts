@@ -44,13 +44,8 @@ function startsGzip(first: readonly Uint8Array[]): boolean {
 }
 
 async function importPlain(first: readonly Uint8Array[], rest: AsyncGenerator<Uint8Array>, opts: ImportOptions): Promise<ImportResult> {
-  const imp = createImporter(opts);
-  let read = 0;
-  const take = (c: Uint8Array): void => {
-    imp.push(c);
-    read += c.length;
-    opts.onProgress?.(read);
-  };
+  const imp = createImporter(opts); // reports progress itself
+  const take = (c: Uint8Array): void => imp.push(c);
   for (const c of first) take(c);
   for (;;) {
     if (opts.signal?.aborted) {
@@ -66,8 +61,10 @@ async function importPlain(first: readonly Uint8Array[], rest: AsyncGenerator<Ui
 
 async function importGzip(first: readonly Uint8Array[], rest: AsyncGenerator<Uint8Array>, opts: ImportOptions): Promise<ImportResult> {
   const name = inputName(opts);
-  // DecompressionStream hands out a fresh buffer per chunk.
-  const imp = createImporter({ ...opts, ownsChunks: true });
+  // DecompressionStream hands out a fresh buffer per chunk. Progress counts compressed bytes
+  // here, so the inner importer reports none.
+  const { onProgress: _decompressed, ...inner } = opts;
+  const imp = createImporter({ ...inner, ownsChunks: true });
   if (typeof DecompressionStream === "undefined") {
     const res = imp.finish();
     res.error = `${name}: gzip-compressed data, and this platform has no DecompressionStream; decompress it first (gunzip)`;

@@ -62,9 +62,8 @@ export function createImporter(opts: ImportOptions = {}): Importer {
         head.push(headLen === 0 && chunk.length >= TEXT_CHECK_BYTES ? chunk : copyBytes(chunk, 0, chunk.length));
         headLen += chunk.length;
         if (headLen >= TEXT_CHECK_BYTES) check();
-        return;
-      }
-      feed(chunk);
+      } else feed(chunk);
+      opts.onProgress?.(bytes);
     },
     finish(): ImportResult {
       if (finished) return finished;

@@ -180,6 +180,11 @@ export function classifyKernelLog(text: string): KernelLogFact {
   const kasan = KASAN.exec(text);
   if (kasan) return { kind: "report", report: kasanKind(kasan[1] as string), text, func: kasan[2] as string };
 
+  // arch/x86/mm/fault.c :: page_fault_oops: pr_alert("BUG: unable to handle page fault for
+  // address: %px\n") / "BUG: kernel NULL pointer dereference, address: %px\n".
+  const pf = /^BUG: (?:unable to handle page fault for address|kernel NULL pointer dereference, address): ([0-9a-fA-Fx]+)/.exec(text);
+  if (pf) return { kind: "report", report: "page-fault", text, addr: pf[1] as string };
+
   // kernel/irq/manage.c :: __free_irq: WARN(1, "Trying to free already-free IRQ %d\n", irq)
   const irq = /Trying to free already-free IRQ (\d+)/.exec(text);
   if (irq) return withDev({ kind: "report" as const, report: "irq-double-free" as const, text }, prefix);

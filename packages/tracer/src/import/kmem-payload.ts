@@ -188,7 +188,19 @@ export function locateKmalloc(b: Uint8Array, p: number, end: number, f: KmemFiel
   return "";
 }
 
-type Origin = Pick<KmallocEvent, "ts" | "line" | "src" | "cpu" | "task" | "pid" | "flags">;
+/**
+ * The origin of an ftrace line, as a reusable scratch record (the parser refills one object
+ * per line instead of allocating one per event; the builders below copy the fields).
+ */
+export interface OriginFields {
+  ts: number;
+  line: number;
+  cpu: number;
+  task: string;
+  pid: number;
+  src: number | undefined;
+  flags: string | undefined;
+}
 
 /** Decodes repeated strings once (StringCache); plain decode when none is given. */
 export interface Strings {
@@ -201,20 +213,27 @@ const NODE_EQ = ascii(" node=");
 const ACCOUNTED_EQ = ascii(" accounted=");
 
 /** Builds the kmalloc event from located fields (only for kept or linked lines). */
-export function kmallocEvent(b: Uint8Array, end: number, f: KmemFields, origin: Origin, strings: Strings = plain): KmallocEvent {
+export function kmallocEvent(b: Uint8Array, end: number, f: KmemFields, origin: OriginFields, strings: Strings = plain): KmallocEvent {
   if (f.gfpEnd < 0) {
     f.gfpEnd = tokenEnd(b, f.gfpStart, end);
     f.tailStart = f.gfpEnd;
   }
+  // Explicit fields, no object spread (hot in keepKmem "module"/"all": ~4x cheaper).
   const ev: KmallocEvent = {
     kind: "kmalloc",
-    ...origin,
+    ts: origin.ts,
+    line: origin.line,
+    cpu: origin.cpu,
+    task: origin.task,
+    pid: origin.pid,
     callSite: strings.get(b, f.callStart, f.callEnd),
     ptr: decode(b, f.ptrStart, f.ptrEnd),
     bytesReq: f.bytesReq,
     bytesAlloc: f.bytesAlloc,
     gfp: strings.get(b, f.gfpStart, f.gfpEnd),
   };
+  if (origin.src !== undefined) ev.src = origin.src;
+  if (origin.flags !== undefined) ev.flags = origin.flags;
   // Optional trailing fields, v6.1 order: " node=%d accounted=%s" (kmalloc_node before v6.1: node only).
   let k = f.tailStart;
   if (startsWithBytes(b, k, end, NODE_EQ)) {
@@ -238,6 +257,9 @@ export function kmallocEvent(b: Uint8Array, end: number, f: KmemFields, origin: 
   return ev;
 }
 
-export function kfreeEvent(b: Uint8Array, f: KmemFields, origin: Origin, strings: Strings = plain): KfreeEvent {
-  return { kind: "kfree", ...origin, callSite: strings.get(b, f.callStart, f.callEnd), ptr: decode(b, f.ptrStart, f.ptrEnd) };
+export function kfreeEvent(b: Uint8Array, f: KmemFields, origin: OriginFields, strings: Strings = plain): KfreeEvent {
+  const ev: KfreeEvent = { kind: "kfree", ts: origin.ts, line: origin.line, cpu: origin.cpu, task: origin.task, pid: origin.pid, callSite: strings.get(b, f.callStart, f.callEnd), ptr: decode(b, f.ptrStart, f.ptrEnd) };
+  if (origin.src !== undefined) ev.src = origin.src;
+  if (origin.flags !== undefined) ev.flags = origin.flags;
+  return ev;
 }

@@ -166,6 +166,12 @@ export interface Resource {
   allocSite?: string;
   /** Printed name form if not plain (module name, pointer...). */
   nameForm?: string;
+  /**
+   * Raw kernel address of the name string, for `module`/`module-gone`/`pointer` name forms
+   * (`0xffffffffc0642715`). Its offset within the page survives a reboot, so the diff uses it
+   * to name unloaded-module nodes from another trace of the same module.
+   */
+  nameAddr?: string;
   /** Source positions: [src, line] of the ADD and of the REL/REM. */
   addLine?: number;
   endLine?: number;

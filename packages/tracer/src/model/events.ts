@@ -251,6 +251,12 @@ export interface KernelReportEvent extends EventOrigin {
     /** Any other KASAN bug type (`null-ptr-deref`, `wild-memory-access`, ...). */
     | "kasan-other"
     | "iommu-fault"
+    /**
+     * A kernel-mode page fault oops (`BUG: unable to handle page fault for address: …`,
+     * `BUG: kernel NULL pointer dereference, address: …`; arch/x86/mm/fault.c ::
+     * page_fault_oops): e.g. MMIO through an ioremap that was already unmapped.
+     */
+    | "page-fault"
     | "irq-double-free"
     | "warning";
   text: string;

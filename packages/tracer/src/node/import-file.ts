@@ -22,8 +22,8 @@ import { defaultThreads, SegmentScheduler } from "./worker-pool.js";
 
 export interface FileImportOptions extends ImportOptions {
   /**
-   * Threads that parse, this one included (default: the available cores, at most 8); 1 parses
-   * in this thread only.
+   * Threads that parse, this one included (default: defaultThreads(), the idle cores, at most
+   * 8); 1 parses in this thread only.
    */
   workers?: number;
   /**
@@ -42,6 +42,8 @@ const HEAD_BYTES = 256 * 1024;
 const READ_BYTES = 4 * 1024 * 1024;
 /** Decompressed bytes per gzip segment. */
 const GZIP_SEGMENT_BYTES = 16 * 1024 * 1024;
+/** zlib output chunk (bytes): larger than the 16 KiB default, fewer chunks to handle. */
+const GUNZIP_CHUNK_BYTES = 1024 * 1024;
 
 function finalizeOpts(path: string, opts: FileImportOptions, bytes: number): FinalizeOptions {
   const fin: FinalizeOptions = { path, bytes, keepKmem: opts.keepKmem ?? "linked" };
@@ -78,7 +80,8 @@ export async function importFile(path: string, opts: FileImportOptions = {}): Pr
     closeSync(fd);
   }
   const workers = opts.workers ?? defaultThreads();
-  if (head[0] === 0x1f && head[1] === 0x8b) return importGzipFile(path, size, opts, workers);
+  // gunzip itself keeps a libuv thread busy: one parse thread fewer by default.
+  if (head[0] === 0x1f && head[1] === 0x8b) return importGzipFile(path, size, opts, opts.workers ?? Math.max(1, workers - 1));
   const kind = checkInput(head.subarray(0, TEXT_CHECK_BYTES), path);
   if (kind.kind === "refused" || kind.kind === "gzip") {
     return finalizeImport([], { ...finalizeOpts(path, opts, size), error: kind.kind === "refused" ? kind.reason : `${path}: gzip` });
@@ -91,7 +94,7 @@ export async function importFile(path: string, opts: FileImportOptions = {}): Pr
 
 /** One streaming pass in this thread, fresh buffers per read (handed over to the importer). */
 async function importInThread(path: string, size: number, opts: FileImportOptions): Promise<ImportResult> {
-  const imp = createImporter({ ...opts, path, ownsChunks: true });
+  const imp = createImporter({ ...opts, path, ownsChunks: true }); // reports progress itself
   const fd = openSync(path, "r");
   try {
     let pos = 0;
@@ -105,7 +108,6 @@ async function importInThread(path: string, size: number, opts: FileImportOption
       if (n === 0) break;
       imp.push(buf.subarray(0, n));
       pos += n;
-      opts.onProgress?.(pos);
       // Let a cancel request (AbortController in the caller) be delivered.
       if (opts.signal) await new Promise<void>((r) => setImmediate(r));
     }
@@ -196,7 +198,45 @@ function joinOwned(parts: readonly Buffer[], len: number): Buffer {
   return out;
 }
 
+/** gzip in one parse thread: decompressed chunks go straight into the streaming importer. */
+async function importGzipInThread(path: string, size: number, opts: FileImportOptions): Promise<ImportResult> {
+  // zlib hands out each output chunk once (a new buffer when its output buffer fills).
+  // Progress counts compressed bytes (read below), not the inner importer's.
+  const { onProgress: _decompressed, ...inner } = opts;
+  const imp = createImporter({ ...inner, path, ownsChunks: true });
+  let compressed = 0;
+  const input = createReadStream(path, { highWaterMark: 1 << 20 });
+  const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
+  input.on("data", (c: string | Buffer) => {
+    compressed += c.length;
+    opts.onProgress?.(compressed);
+  });
+  input.on("error", (e) => gunzip.destroy(e));
+  input.pipe(gunzip);
+  let gzipError: string | undefined;
+  try {
+    for await (const c of gunzip as AsyncIterable<Buffer>) {
+      if (opts.signal?.aborted) break;
+      imp.push(c);
+    }
+  } catch (e) {
+    gzipError = e instanceof Error ? e.message : String(e);
+  } finally {
+    input.destroy();
+    gunzip.destroy();
+  }
+  if (opts.signal?.aborted) imp.push(new Uint8Array(0)); // records "cancelled"
+  const res = imp.finish();
+  res.bytes = size;
+  res.gzip = true;
+  if (res.error === undefined && gzipError !== undefined) {
+    res.error = `${path}: gzip data is truncated or corrupt (${gzipError}); kept the ${res.lines.total} lines decoded before that`;
+  }
+  return res;
+}
+
 async function importGzipFile(path: string, size: number, opts: FileImportOptions, threads: number): Promise<ImportResult> {
+  if (threads <= 1) return importGzipInThread(path, size, opts);
   const scheduler = new SegmentScheduler(threads);
   let segments = 0;
   let pending: Buffer[] = [];
@@ -245,8 +285,8 @@ async function importGzipFile(path: string, size: number, opts: FileImportOption
     dispatch(owned(buf.subarray(0, cut)));
   };
 
-  const input = createReadStream(path);
-  const gunzip = createGunzip();
+  const input = createReadStream(path, { highWaterMark: 1 << 20 });
+  const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
   input.on("data", (c: string | Buffer) => {
     compressed += c.length;
     opts.onProgress?.(compressed);

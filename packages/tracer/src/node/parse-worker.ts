@@ -6,6 +6,7 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import { parentPort } from "node:worker_threads";
 import { LineFeeder } from "../import/line-feeder.js";
+import { encodePartial, transferables, type EncodedPartial } from "../import/partial-codec.js";
 import { SegmentParser, type SegmentOptions, type SegmentPartial } from "../import/segment-parser.js";
 
 export interface SegmentTask {
@@ -17,7 +18,8 @@ export interface SegmentTask {
   bytes?: Uint8Array;
 }
 
-export type SegmentReply = { id: number; ok: true; partial: SegmentPartial } | { id: number; ok: false; error: string };
+/** A worker's answer; the partial travels in the compact form of import/partial-codec.ts. */
+export type SegmentReply = { id: number; ok: true; partial: EncodedPartial } | { id: number; ok: false; error: string };
 
 /** Reads a byte range into a fresh Buffer (Buffer#indexOf is the fast line splitter in Node). */
 export function readRange(path: string, start: number, end: number): Buffer {
@@ -53,11 +55,14 @@ if (parentPort) {
   const port = parentPort;
   port.on("message", (task: SegmentTask) => {
     let reply: SegmentReply;
+    let transfer: ArrayBuffer[] = [];
     try {
-      reply = { id: task.id, ok: true, partial: parseSegment(task) };
+      const encoded = encodePartial(parseSegment(task));
+      transfer = transferables(encoded);
+      reply = { id: task.id, ok: true, partial: encoded };
     } catch (e) {
       reply = { id: task.id, ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
     }
-    port.postMessage(reply);
+    port.postMessage(reply, transfer);
   });
 }

@@ -9,9 +9,10 @@
  * results, no parallelism.
  */
 import { existsSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { decodePartial } from "../import/partial-codec.js";
 import type { SegmentPartial } from "../import/segment-parser.js";
 import { parseSegment, type SegmentReply, type SegmentTask } from "./parse-worker.js";
 
@@ -25,9 +26,17 @@ export function workerScript(): string | undefined {
   return existsSync(candidate) ? candidate : undefined;
 }
 
-/** Parsing threads by default (this one included): the cores, at most 8. */
+/**
+ * Parsing threads by default (this one included): the cores that are idle now, at most 8.
+ * A second parse thread only helps on an idle core: on a machine already busy with other
+ * work, two threads of ours share one core and both finish later (measured on 2 cores: a
+ * segment took ~4x longer with the other core saturated), so the 1-minute load average is
+ * subtracted from the core count.
+ */
 export function defaultThreads(): number {
-  return Math.max(1, Math.min(8, availableParallelism()));
+  const cores = availableParallelism();
+  const idle = Math.round(cores - (loadavg()[0] ?? 0) + 0.5);
+  return Math.max(1, Math.min(8, cores, idle));
 }
 
 interface Job {
@@ -132,7 +141,7 @@ export class SegmentScheduler {
     slot.inFlight--;
     this.inFlight--;
     if (r.ok) {
-      this.results[r.id] = r.partial;
+      this.results[r.id] = decodePartial(r.partial);
       this.onDone?.(r.id);
     } else this.failure ??= new Error(r.error);
     this.pump();

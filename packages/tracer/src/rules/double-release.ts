@@ -3,6 +3,7 @@ import type { Finding } from "../model/analysis.js";
 import type { KernelReportEvent } from "../model/events.js";
 import { describe, secs } from "./describe.js";
 import type { Rule } from "./rule.js";
+import { deviceOfReport, freedResource, liveResource, readReportBlock } from "./report-block.js";
 import { finding, lowerIfLost } from "./rule-support.js";
 
 /** A memory-safety report belongs to the device whose devres event precedes it this closely (ns). */
@@ -63,7 +64,9 @@ export const doubleRelease: Rule = {
     for (const i of model.reports) {
       const e = model.events[i];
       if (e?.kind !== "report" || !DOUBLE_FREE_REPORTS.has(e.report)) continue;
-      const owner = ownerOf(model, i, e);
+      // No devres release just before it: read the report itself (allocation stack → the devres
+      // node or the probe that allocated the object; a bad kfree of devm memory lands here).
+      const owner = ownerOf(model, i, e) ?? ownerFromReport(model, i);
       const kind =
         e.report === "irq-double-free"
           ? "an IRQ that was already free"
@@ -106,4 +109,13 @@ function ownerOf(
   }
   if (best !== undefined) return { device: best.device, resource: best };
   return e.dev !== undefined ? { device: e.dev } : undefined;
+}
+
+/** Owner from the report's own allocation stack (report-block.ts), when no release preceded it. */
+function ownerFromReport(model: AnalysisModel, index: number): { device: string; resource?: ResourceRecord } | undefined {
+  const block = readReportBlock(model, index);
+  const res = freedResource(model, index, block) ?? liveResource(model, index, block);
+  if (res !== undefined) return { device: res.device, resource: res };
+  const device = deviceOfReport(model, index, block);
+  return device !== undefined ? { device } : undefined;
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { decimalsForStep, formatBytes, formatCount, formatDuration, formatTimestamp, niceStepNs } from "./format.ts";
+import {
+  decimalsForStep,
+  formatBytes,
+  formatCount,
+  formatDuration,
+  formatTimestamp,
+  niceStepNs,
+} from "./format.ts";
 
 describe("format", () => {
   it("prints timestamps like ftrace, exactly", () => {

@@ -5,6 +5,7 @@ import { buildAnalysisIndex, maxSeverity, resourcesExtent } from "./analysis-ind
 import { deviceRows, deviceState } from "./device-rows.ts";
 import { findingOrder, groupFindings } from "./finding-groups.ts";
 import { EMPTY_FILTER, queryResources } from "./resource-query.ts";
+import { must } from "../../shared/must.ts";
 
 const a = smallAnalysis();
 const idx = buildAnalysisIndex(a);
@@ -27,17 +28,31 @@ describe("analysis index", () => {
 
 describe("device rows", () => {
   it("derive the state from how the last epoch ended", () => {
-    expect(deviceState(a.devices[0]!)).toBe("bound");
-    expect(deviceState(a.devices[1]!)).toBe("probe-failed");
-    expect(deviceState(a.devices[2]!)).toBe("unbound");
+    expect(deviceState(must(a.devices[0]))).toBe("bound");
+    expect(deviceState(must(a.devices[1]))).toBe("probe-failed");
+    expect(deviceState(must(a.devices[2]))).toBe("unbound");
     expect(deviceState({ epochs: [] })).toBe("no-epochs");
   });
 
   it("carry counts, live-at-end and the findings badge in lane order", () => {
     const rows = deviceRows(a, idx, laneDeviceOrder(a));
-    expect(rows.map((r) => r.name)).toEqual(["0000:00:03.0", "0000:00:1f.2", "0000:00:06.0", "0:0:0:0"]);
-    const ahci = rows[1]!;
-    expect(ahci).toMatchObject({ driver: "ahci", add: 7, rel: 4, rem: 1, liveAtEnd: 2, findings: 2, worst: "error", resources: 7 });
+    expect(rows.map((r) => r.name)).toEqual([
+      "0000:00:03.0",
+      "0000:00:1f.2",
+      "0000:00:06.0",
+      "0:0:0:0",
+    ]);
+    const ahci = must(rows[1]);
+    expect(ahci).toMatchObject({
+      driver: "ahci",
+      add: 7,
+      rel: 4,
+      rem: 1,
+      liveAtEnd: 2,
+      findings: 2,
+      worst: "error",
+      resources: 7,
+    });
     expect(rows[0]).toMatchObject({ findings: 1, worst: "info" });
   });
 });
@@ -46,13 +61,15 @@ describe("finding groups", () => {
   it("groups by severity then rule, errors first", () => {
     const g = groupFindings(a.findings);
     expect(g.map((x) => x.severity)).toEqual(["error", "warning", "info"]);
-    expect(g[0]!.rules[0]!.rule).toBe("leak-unreleased");
+    expect(must(must(g[0]).rules[0]).rule).toBe("leak-unreleased");
     expect(findingOrder(g)).toEqual([0, 2, 1]);
   });
 });
 
 describe("resource query", () => {
-  const q = (f: Partial<typeof EMPTY_FILTER>, sort = { key: "id" as const, dir: 1 as const }) => [...queryResources(a, idx, { ...EMPTY_FILTER, ...f }, sort, 12e9)];
+  const q = (f: Partial<typeof EMPTY_FILTER>, sort = { key: "id" as const, dir: 1 as const }) => [
+    ...queryResources(a, idx, { ...EMPTY_FILTER, ...f }, sort, 12e9),
+  ];
 
   it("filters by device, kind, state and text", () => {
     expect(q({ device: "0:0:0:0" })).toEqual([7, 8]);

@@ -67,7 +67,10 @@ describe("app store", () => {
     const theme = useApp.getState().layout.theme;
     useApp.getState().toggleTheme();
     useApp.getState().setLayout({ sidebarPx: 500 });
-    const saved = JSON.parse(localStorage.getItem(LAYOUT_KEY) ?? "{}") as { theme: string; sidebarPx: number };
+    const saved = JSON.parse(localStorage.getItem(LAYOUT_KEY) ?? "{}") as {
+      theme: string;
+      sidebarPx: number;
+    };
     expect(saved.theme).toBe(theme === "dark" ? "light" : "dark");
     expect(saved.sidebarPx).toBe(500);
   });
@@ -77,8 +80,21 @@ describe("app store", () => {
     s.startImport("x.txt");
     expect(useApp.getState().importStatus).toBe("running");
     s.finishImport({ cancelled: true });
-    expect(useApp.getState()).toMatchObject({ importStatus: "idle", importCancelled: true, progress: null });
+    expect(useApp.getState()).toMatchObject({
+      importStatus: "idle",
+      importCancelled: true,
+      progress: null,
+    });
     s.finishImport({ error: "x.txt: boom" });
     expect(useApp.getState()).toMatchObject({ importStatus: "error", importError: "x.txt: boom" });
+  });
+
+  it("a device filter that would hide the new selection is lifted", () => {
+    useApp.getState().setFilter({ device: "0:0:0:0", kind: "memory" });
+    useApp.getState().selectFinding(0); // resources of 0000:00:1f.2
+    expect(useApp.getState().filter).toMatchObject({ device: "", kind: "memory" });
+    useApp.getState().setFilter({ device: "0000:00:1f.2" });
+    useApp.getState().selectResources([3]);
+    expect(useApp.getState().filter.device).toBe("0000:00:1f.2");
   });
 });

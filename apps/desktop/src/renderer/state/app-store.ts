@@ -208,6 +208,11 @@ export const useApp = create<AppState>()((set, get) => {
       set((s) => ({
         selection: { resources, device, finding: opts.finding ?? null },
         revealSeq: opts.reveal === false ? s.revealSeq : s.revealSeq + 1,
+        // A device filter that would hide the selection in the table follows it instead.
+        filter:
+          s.filter.device && device && s.filter.device !== device
+            ? { ...s.filter, device: "" }
+            : s.filter,
       }));
       if (opts.focus) get().zoomToSelection();
       else if (first !== undefined && t) {
@@ -247,7 +252,8 @@ export const useApp = create<AppState>()((set, get) => {
     setScroll(px) {
       const { laneLayout, timelineLanesPx } = get();
       const max = laneLayout ? maxScrollPx(laneLayout, timelineLanesPx) : 0;
-      set({ scrollPx: Math.max(0, Math.min(max, px)) });
+      // Whole pixels: every row then lands on the pixel grid.
+      set({ scrollPx: Math.round(Math.max(0, Math.min(max, px))) });
     },
     setTimelineLanesPx(px) {
       if (get().timelineLanesPx !== px) set({ timelineLanesPx: px });

@@ -4,7 +4,12 @@ import { DEFAULT_LAYOUT, LAYOUT_KEY, loadLayout, parseLayout, saveLayout } from 
 describe("layout persistence", () => {
   it("round-trips through storage", () => {
     localStorage.clear();
-    const l = { ...DEFAULT_LAYOUT, theme: "dark" as const, sidebarPx: 420, sideTab: "import" as const };
+    const l = {
+      ...DEFAULT_LAYOUT,
+      theme: "dark" as const,
+      sidebarPx: 420,
+      sideTab: "import" as const,
+    };
     saveLayout(localStorage, l);
     expect(JSON.parse(localStorage.getItem(LAYOUT_KEY) ?? "{}")).toEqual(l);
     expect(loadLayout(localStorage, false)).toEqual(l);
@@ -13,7 +18,9 @@ describe("layout persistence", () => {
   it("falls back to defaults for missing, malformed or out-of-range values", () => {
     expect(parseLayout(null, true).theme).toBe("dark");
     expect(parseLayout("{not json", false)).toEqual(DEFAULT_LAYOUT);
-    expect(parseLayout('{"sidebarPx": 5, "bottomPx": "x", "theme": "neon", "devicesFrac": 2}', false)).toMatchObject({
+    expect(
+      parseLayout('{"sidebarPx": 5, "bottomPx": "x", "theme": "neon", "devicesFrac": 2}', false),
+    ).toMatchObject({
       sidebarPx: 200,
       bottomPx: DEFAULT_LAYOUT.bottomPx,
       theme: "light",

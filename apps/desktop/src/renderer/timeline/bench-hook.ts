@@ -29,7 +29,13 @@ export interface BenchHook {
    */
   naiveFrame(): number;
   /** The loaded trace: resources, lines and where the import time went (ms). */
-  traceInfo(): { resources: number; lines: number; parseMs: number; analyzeMs: number; buildMs: number } | null;
+  traceInfo(): {
+    resources: number;
+    lines: number;
+    parseMs: number;
+    analyzeMs: number;
+    buildMs: number;
+  } | null;
 }
 
 declare global {
@@ -104,7 +110,12 @@ export function installBenchHook(ctrl: TimelineController): () => void {
         if (y < 0 || y > h) continue;
         ctx.fillStyle = theme.styleFill[b.style[i] as number] ?? "#888";
         const x0 = gutter + ((b.startNs[i] as number) - s.window.startNs) * scale;
-        ctx.fillRect(x0, y, ((b.endNs[i] as number) - (b.startNs[i] as number)) * scale, layout.metrics.rowPx);
+        ctx.fillRect(
+          x0,
+          y,
+          ((b.endNs[i] as number) - (b.startNs[i] as number)) * scale,
+          layout.metrics.rowPx,
+        );
       }
       ctx.getImageData(0, 0, 1, 1);
       const ms = performance.now() - t0;

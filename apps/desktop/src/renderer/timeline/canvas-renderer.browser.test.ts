@@ -45,7 +45,7 @@ function render(
     heightPx: H,
     selectedItems: selected,
     hoverItem: -1,
-    selectedLane: -1,
+    selectedDevice: null,
   });
   const labels: LaneLabel[] = b.lanes.map((l) => ({ title: l.key, subtitle: "" }));
   r.draw({ plan, buffers: b, theme, labels, widthPx: W, heightPx: H });

@@ -1,4 +1,6 @@
 import type { FramePlan } from "./frame-plan.ts";
+import { RULER_FINDINGS_Y } from "./lane-layout.ts";
+import { kindIndex, styleKind } from "./resource-style.ts";
 import type { TimelineBuffers } from "./timeline-buffers.ts";
 import type { TimelineTheme } from "./timeline-theme.ts";
 import { must } from "../../shared/must.ts";
@@ -29,6 +31,7 @@ export interface TimelineRenderer {
   draw(ctx: DrawContext): void;
 }
 
+const GROUP_KIND = kindIndex("group");
 const FONT = "11px system-ui, -apple-system, 'Segoe UI', sans-serif";
 const FONT_BOLD = "600 11px system-ui, -apple-system, 'Segoe UI', sans-serif";
 const FONT_SMALL = "10px system-ui, -apple-system, 'Segoe UI', sans-serif";
@@ -60,7 +63,9 @@ export class Canvas2DTimelineRenderer implements TimelineRenderer {
     // Every pixel is painted once by the background or a lane band (software raster is the
     // cost of a frame: no full-canvas clear under the lanes). The ruler and gutter paint
     // themselves below.
-    const lanesEnd = plan.lanes.length ? Math.max(plan.lanesY, ...plan.lanes.map((l) => l.y + l.h)) : plan.lanesY;
+    const lanesEnd = plan.lanes.length
+      ? Math.max(plan.lanesY, ...plan.lanes.map((l) => l.y + l.h))
+      : plan.lanesY;
     c.fillStyle = theme.background;
     c.fillRect(plan.plotX, lanesEnd, widthPx - plan.plotX, heightPx - lanesEnd);
 
@@ -75,28 +80,37 @@ export class Canvas2DTimelineRenderer implements TimelineRenderer {
     }
     this.drawGrid(d);
     for (const e of plan.epochs) {
-      c.fillStyle = must(must(theme.epochFill[e.lane % 2])[e.index % 2 && !e.merged ? 1 : 0])[e.end] as string;
-      c.fillRect(e.x, e.y, e.w, e.h);
+      c.fillStyle = must(must(theme.epochFill[e.lane % 2])[e.index % 2 && !e.merged ? 1 : 0])[
+        e.end
+      ] as string;
+      const ex = Math.round(e.x);
+      c.fillRect(ex, e.y, Math.max(1, Math.round(e.x + e.w) - ex), e.h);
       if (e.merged) continue;
       c.fillStyle = theme.epochEdge[e.end] as string;
       c.fillRect(e.x, e.y, 1, e.h);
       if (e.end === 1) c.fillRect(e.x + e.w - 2, e.y, 2, e.h);
     }
-    // Bars: one path per style.
+    // Bars: one path per style. Group markers (grp<) are drawn as a thin line: the group is
+    // what its bracket spans, the marker node itself holds nothing.
     const bars = plan.bars;
     for (let s = 0; s < bars.styleCount; s++) {
       const n = bars.count(s);
       if (n === 0) continue;
       const r = bars.rects(s);
+      const thin = styleKind(s) === GROUP_KIND;
       c.fillStyle = theme.styleFill[s] as string;
       c.beginPath();
-      for (let k = 0; k < n; k++)
-        c.rect(
-          r[k * 4] as number,
-          r[k * 4 + 1] as number,
-          r[k * 4 + 2] as number,
-          r[k * 4 + 3] as number,
-        );
+      for (let k = 0; k < n; k++) {
+        const x = r[k * 4] as number;
+        const y = r[k * 4 + 1] as number;
+        const w = r[k * 4 + 2] as number;
+        const h = r[k * 4 + 3] as number;
+        // Whole device pixels: crisp edges, and no anti-aliased coverage to raster.
+        const px0 = Math.round(x);
+        const pw = Math.max(1, Math.round(x + w) - px0);
+        if (thin) c.rect(px0, y + h / 2 - 1, pw, 2);
+        else c.rect(px0, y, pw, h);
+      }
       c.fill();
     }
     // Group brackets: [ at open, ] at close, a line along the top.
@@ -164,6 +178,13 @@ export class Canvas2DTimelineRenderer implements TimelineRenderer {
     const c = this.ctx;
     c.fillStyle = theme.gutter;
     c.fillRect(0, plan.lanesY, plan.plotX, plan.lanesH);
+    if (plan.selectedDevice !== null) {
+      c.fillStyle = theme.gutterSelected;
+      for (const l of plan.lanes) {
+        if (buffers.lanes[l.lane]?.device === plan.selectedDevice)
+          c.fillRect(0, l.y, plan.plotX - 1, l.h);
+      }
+    }
     c.fillStyle = theme.laneSeparator;
     c.fillRect(plan.plotX - 1, plan.lanesY, 1, plan.lanesH);
     c.textBaseline = "top";
@@ -231,6 +252,24 @@ export class Canvas2DTimelineRenderer implements TimelineRenderer {
           x + 8,
           h - 13,
         );
+      }
+    }
+    // Finding flags in the middle band: a downward triangle per pixel column, coloured by
+    // the worst severity there, with a count when several share it.
+    const [fy0, fy1] = RULER_FINDINGS_Y;
+    for (const f of plan.findingFlags) {
+      const x = Math.floor(f.x);
+      c.fillStyle =
+        f.severity === 0 ? theme.finding : f.severity === 1 ? theme.live : theme.textDim;
+      c.beginPath();
+      c.moveTo(x - 4, fy0);
+      c.lineTo(x + 4, fy0);
+      c.lineTo(x, fy1 - 2);
+      c.closePath();
+      c.fill();
+      if (f.count > 1) {
+        c.font = FONT_SMALL;
+        c.fillText(String(f.count), x + 5, fy0);
       }
     }
     c.restore();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { syntheticAnalysis } from "../samples/synthetic-analysis.ts";
 import { smallAnalysis } from "../test-support/small-analysis.ts";
-import { FramePlanner, planMarkers, planTicks } from "./frame-plan.ts";
+import { FramePlanner, planFindingFlags, planMarkers, planTicks } from "./frame-plan.ts";
 import { DEFAULT_METRICS, layoutLanes, rowTopPx } from "./lane-layout.ts";
 import { buildTimelineBuffers } from "./timeline-buffers.ts";
 import { fitWindow } from "./viewport.ts";
@@ -20,7 +20,7 @@ describe("FramePlanner", () => {
     heightPx: 600,
     selectedItems: [] as number[],
     hoverItem: -1,
-    selectedLane: -1,
+    selectedDevice: null,
   };
 
   it("plans every visible lane, its epochs and one rect per wide bar", () => {
@@ -108,5 +108,18 @@ describe("planTicks / planMarkers", () => {
     const m = planMarkers(b, 3_500_000_000, 1000 / 8.5e9, 0, 1000);
     expect(m.map((x) => x.count)).toEqual([3, 1]);
     expect(m.map((x) => x.label)).toEqual([true, true]);
+  });
+});
+
+describe("finding flags", () => {
+  it("puts one flag per finding on the ruler, the worst severity wins a shared pixel", () => {
+    const a = smallAnalysis();
+    const b = buildTimelineBuffers(a);
+    expect([...b.findingIndex]).toEqual([2, 1, 0]); // by time: 3.670 s, 5.0 s, 7.779 s
+    const flags = planFindingFlags(b, must(a.span).startNs, 1000 / 8.5e9, 190, 1000);
+    expect(flags.map((f) => f.severity)).toEqual([1, 2, 0]);
+    const merged = planFindingFlags(b, must(a.span).startNs, 1 / 1e12, 190, 1000);
+    expect(merged).toHaveLength(1);
+    expect(merged[0]).toMatchObject({ count: 3, severity: 0 });
   });
 });

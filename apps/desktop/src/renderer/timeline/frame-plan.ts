@@ -24,8 +24,8 @@ export interface FrameInput {
   selectedItems: readonly number[];
   /** Item under the pointer, or -1. */
   hoverItem: number;
-  /** Lane of the selected device, or -1. */
-  selectedLane: number;
+  /** The selected device (its lanes' gutter cells are highlighted), or null. */
+  selectedDevice: string | null;
 }
 
 export interface LaneBand {
@@ -69,6 +69,16 @@ export interface MarkerTick {
   label: boolean;
 }
 
+/** Findings merged per pixel column of the ruler; the worst severity colours the flag. */
+export interface FindingFlag {
+  x: number;
+  count: number;
+  /** Index (in the buffers' time order) of the column's first finding. */
+  first: number;
+  /** Worst SeverityCode in the column. */
+  severity: number;
+}
+
 export interface TimeTick {
   x: number;
   label: string;
@@ -82,6 +92,7 @@ export interface OutlineRect {
 }
 
 export interface FramePlan {
+  selectedDevice: string | null;
   plotX: number;
   plotW: number;
   lanesY: number;
@@ -94,6 +105,7 @@ export interface FramePlan {
   selected: OutlineRect[];
   hover: OutlineRect | null;
   markers: MarkerTick[];
+  findingFlags: FindingFlag[];
   ticks: TimeTick[];
   stats: RowStats;
 }
@@ -138,7 +150,11 @@ export class FramePlanner {
       if (d >= 0 && d + 1 < b.deviceEpochStart.length) {
         const eHi = b.deviceEpochStart[d + 1] as number;
         let band: EpochBand | null = null;
-        for (let k = lowerBound(b.epochEndNs, b.deviceEpochStart[d] as number, eHi, t0); k < eHi; k++) {
+        for (
+          let k = lowerBound(b.epochEndNs, b.deviceEpochStart[d] as number, eHi, t0);
+          k < eHi;
+          k++
+        ) {
           const sNs = b.epochStartNs[k] as number;
           if (sNs > w.endNs) break;
           const x0 = Math.max(xOf(sNs), plotX);
@@ -146,12 +162,26 @@ export class FramePlanner {
           if (x1 < plotX) continue;
           const end = b.epochEnd[k] as number;
           const index = k - (b.deviceEpochStart[d] as number);
-          if (band && band.end === end && (x1 - x0 < EPOCH_MERGE_PX || band.merged) && x0 - (band.x + band.w) < EPOCH_MERGE_PX) {
+          if (
+            band &&
+            band.end === end &&
+            (x1 - x0 < EPOCH_MERGE_PX || band.merged) &&
+            x0 - (band.x + band.w) < EPOCH_MERGE_PX
+          ) {
             band.w = Math.max(band.w, x1 - band.x);
             band.merged = true;
             continue;
           }
-          band = { x: x0, w: Math.max(1, x1 - x0), y: ly, h: lh, end, index, merged: false, lane: l };
+          band = {
+            x: x0,
+            w: Math.max(1, x1 - x0),
+            y: ly,
+            h: lh,
+            end,
+            index,
+            merged: false,
+            lane: l,
+          };
           epochs.push(band);
         }
       }
@@ -244,6 +274,7 @@ export class FramePlanner {
     }
 
     return {
+      selectedDevice: input.selectedDevice,
       plotX,
       plotW,
       lanesY,
@@ -256,6 +287,7 @@ export class FramePlanner {
       selected,
       hover: outline(input.hoverItem),
       markers: planMarkers(b, t0, scale, plotX, plotW),
+      findingFlags: planFindingFlags(b, t0, scale, plotX, plotW),
       ticks: planTicks(w, plotX, plotW),
       stats,
     };
@@ -305,6 +337,29 @@ export function planMarkers(
   for (let k = 0; k < out.length; k++) {
     const next = out[k + 1];
     (out[k] as MarkerTick).label = !next || next.x - (out[k] as MarkerTick).x >= LABEL_GAP_PX;
+  }
+  return out;
+}
+
+/** Finding flags merged per pixel column (worst severity shown). */
+export function planFindingFlags(
+  b: TimelineBuffers,
+  t0: number,
+  scale: number,
+  plotX: number,
+  plotW: number,
+): FindingFlag[] {
+  const out: FindingFlag[] = [];
+  const ns = b.findingNs;
+  let i = lowerBound(ns, 0, ns.length, t0);
+  const tEnd = t0 + plotW / scale;
+  while (i < ns.length && (ns[i] as number) <= tEnd) {
+    const x = Math.floor(((ns[i] as number) - t0) * scale);
+    const j = lowerBound(ns, i + 1, ns.length, t0 + (x + 1) / scale);
+    let sev = 2;
+    for (let k = i; k < j; k++) sev = Math.min(sev, b.findingSeverity[k] as number);
+    out.push({ x: plotX + x + 0.5, count: j - i, first: i, severity: sev });
+    i = j;
   }
   return out;
 }

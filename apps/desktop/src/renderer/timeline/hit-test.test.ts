@@ -47,3 +47,18 @@ describe("hitTest", () => {
     expect(itemAt(b, 0, 1e12, 10)).toBe(-1);
   });
 });
+
+describe("hitTest on the ruler", () => {
+  it("hits finding flags in their band and markers below it", () => {
+    const a = smallAnalysis();
+    const b = buildTimelineBuffers(a);
+    const layout = layoutLanes(b.lanes);
+    const w = { startNs: must(a.span).startNs, endNs: must(a.span).endNs };
+    const x = 190 + ((7_779_000_000 - w.startNs) / (w.endNs - w.startNs)) * 1000;
+    expect(hitTest(b, layout, w, 0, 1190, x + 2, 20).finding).toBe(0);
+    expect(hitTest(b, layout, w, 0, 1190, x + 2, 35).finding).toBe(-1);
+    const mx = 190 + ((3_600_000_000 - w.startNs) / (w.endNs - w.startNs)) * 1000;
+    expect(hitTest(b, layout, w, 0, 1190, mx, 35).marker).toBe(0);
+    expect(hitTest(b, layout, w, 0, 1190, mx, 20).marker).toBe(-1);
+  });
+});

@@ -1,4 +1,4 @@
-import { type LaneLayout, laneAtY, rowAtY } from "./lane-layout.ts";
+import { type LaneLayout, laneAtY, RULER_FINDINGS_Y, rowAtY } from "./lane-layout.ts";
 import { lowerBound } from "./lod.ts";
 import type { TimelineBuffers } from "./timeline-buffers.ts";
 import { pxPerNs, type TimeWindow } from "./viewport.ts";
@@ -16,6 +16,8 @@ export interface Hit {
   timeNs: number;
   /** Marker under the pointer on the ruler (index into markerNs), or -1. */
   marker: number;
+  /** Finding flag under the pointer on the ruler (index into analysis.findings), or -1. */
+  finding: number;
 }
 
 /** How far from a thin bar the pointer may be and still hit it, px. */
@@ -39,26 +41,29 @@ export function hitTest(
   const scale = pxPerNs(w, plotW);
   const timeNs = w.startNs + (x - m.gutterPx) / scale;
   if (y < m.rulerPx) {
+    const inFindings = y >= RULER_FINDINGS_Y[0] && y < RULER_FINDINGS_Y[1];
     return {
       region: x >= m.gutterPx ? "ruler" : "none",
       lane: -1,
       item: -1,
       timeNs,
-      marker: markerAt(b, timeNs, scale),
+      marker: inFindings ? -1 : markerAt(b, timeNs, scale),
+      finding: inFindings ? findingAt(b, timeNs, scale) : -1,
     };
   }
   const cy = y - m.rulerPx + scrollPx;
   const lane = laneAtY(layout, cy);
-  if (x < m.gutterPx) return { region: "gutter", lane, item: -1, timeNs, marker: -1 };
-  if (lane < 0) return { region: "plot", lane: -1, item: -1, timeNs, marker: -1 };
+  if (x < m.gutterPx) return { region: "gutter", lane, item: -1, timeNs, marker: -1, finding: -1 };
+  if (lane < 0) return { region: "plot", lane: -1, item: -1, timeNs, marker: -1, finding: -1 };
   const row = rowAtY(layout, b.lanes, lane, cy);
-  if (row < 0) return { region: "plot", lane, item: -1, timeNs, marker: -1 };
+  if (row < 0) return { region: "plot", lane, item: -1, timeNs, marker: -1, finding: -1 };
   return {
     region: "plot",
     lane,
     item: itemAt(b, must(b.lanes[lane]).firstRow + row, timeNs, HIT_SLOP_PX / scale),
     timeNs,
     marker: -1,
+    finding: -1,
   };
 }
 
@@ -88,6 +93,26 @@ export function itemAt(b: TimelineBuffers, g: number, t: number, slopNs: number)
     if (dist < bestDist || tie) {
       best = i;
       bestDist = dist;
+    }
+  }
+  return best;
+}
+
+/** The worst finding flagged within 5 px of time t (index into analysis.findings), or -1. */
+export function findingAt(b: TimelineBuffers, t: number, scale: number): number {
+  const ns = b.findingNs;
+  const slop = 5 / scale;
+  let best = -1;
+  let bestSev = 99;
+  for (
+    let i = lowerBound(ns, 0, ns.length, t - slop);
+    i < ns.length && (ns[i] as number) <= t + slop;
+    i++
+  ) {
+    const sev = b.findingSeverity[i] as number;
+    if (sev < bestSev) {
+      bestSev = sev;
+      best = b.findingIndex[i] as number;
     }
   }
   return best;

@@ -5,7 +5,10 @@ import type { LaneInfo } from "./timeline-buffers.ts";
  * the ruler (time axis + markers) sits above the scrolled content, the label gutter on the left.
  */
 export interface LaneMetrics {
-  /** Height of the time axis / marker ruler, px. */
+  /**
+   * Height of the ruler, px: tick labels on top, finding flags in the middle
+   * (RULER_FINDINGS_Y), marker flags along the bottom.
+   */
   rulerPx: number;
   /** Width of the device label gutter, px. */
   gutterPx: number;
@@ -19,13 +22,16 @@ export interface LaneMetrics {
   laneMinPx: number;
 }
 
+/** Vertical band of the ruler holding finding flags, px from its top. */
+export const RULER_FINDINGS_Y: readonly [number, number] = [15, 26];
+
 export const DEFAULT_METRICS: LaneMetrics = {
-  rulerPx: 30,
+  rulerPx: 40,
   gutterPx: 190,
   rowPx: 6,
   rowGapPx: 1,
   lanePadPx: 4,
-  laneMinPx: 22,
+  laneMinPx: 34,
 };
 
 export interface LaneLayout {

@@ -40,6 +40,9 @@ function oneRow(items: [number, number, number][]): TimelineBuffers {
       },
     ],
     findingItems: new Uint32Array(0),
+    findingNs: new Float64Array(0),
+    findingIndex: new Uint32Array(0),
+    findingSeverity: new Uint8Array(0),
     deviceEpochStart: new Uint32Array(1),
     epochStartNs: new Float64Array(0),
     epochEndNs: new Float64Array(0),
@@ -115,7 +118,17 @@ describe("aggregateRow", () => {
   });
 
   it("merges same-style bars less than a pixel apart, keeps wider gaps", () => {
-    const { rects } = run(oneRow([[0, 100, 2], [100.5, 200, 2], [203, 300, 2], [300.2, 400, 3]]), 0, 1, 1000);
+    const { rects } = run(
+      oneRow([
+        [0, 100, 2],
+        [100.5, 200, 2],
+        [203, 300, 2],
+        [300.2, 400, 3],
+      ]),
+      0,
+      1,
+      1000,
+    );
     expect(rects.map((r) => r.style)).toEqual([2, 2, 3]);
     expect(rects.slice(0, 2)).toEqual([
       { style: 2, x: 0, w: 200 },

@@ -72,7 +72,15 @@ const RUN: Run = { style: -1, x0: 0, x1: 0 };
  * pixel: a gap that small cannot be drawn faithfully), else flushes it and starts a new one.
  * Returns the rects pushed (0 or 1).
  */
-function emitRun(run: Run, batch: RectBatch, y: number, h: number, st: number, x0: number, x1: number): number {
+function emitRun(
+  run: Run,
+  batch: RectBatch,
+  y: number,
+  h: number,
+  st: number,
+  x0: number,
+  x1: number,
+): number {
   if (st === run.style && x0 - run.x1 < MIN_BAR_PX) {
     if (x1 > run.x1) run.x1 = x1;
     return 0;
@@ -132,7 +140,15 @@ export function aggregateRow(
       continue;
     }
     if (x1 - x0 >= MIN_BAR_PX) {
-      rects += emitRun(run, batch, y, h, style[i] as number, Math.max(x0, -1), Math.min(x1, widthPx + 1));
+      rects += emitRun(
+        run,
+        batch,
+        y,
+        h,
+        style[i] as number,
+        Math.max(x0, -1),
+        Math.min(x1, widthPx + 1),
+      );
       visited++;
       i++;
       continue;
@@ -142,17 +158,20 @@ export function aggregateRow(
     const colEndNs = t0Ns + (col + 1) * nsPerPx;
     let j = i + 1;
     while (j < re && j < i + SAMPLE_LIMIT && (start[j] as number) < colEndNs) j++;
-    if (j === i + SAMPLE_LIMIT && j < re && (start[j] as number) < colEndNs) j = lowerBound(start, j, re, colEndNs);
+    if (j === i + SAMPLE_LIMIT && j < re && (start[j] as number) < colEndNs)
+      j = lowerBound(start, j, re, colEndNs);
     // A wide bar can only be the last one starting in this column (rows do not overlap
     // outside the overflow row); leave it to the next iteration so it draws at full width.
     let k = j;
-    if (k - 1 > i && ((end[k - 1] as number) - (start[k - 1] as number)) * pxPerNs >= MIN_BAR_PX) k--;
+    if (k - 1 > i && ((end[k - 1] as number) - (start[k - 1] as number)) * pxPerNs >= MIN_BAR_PX)
+      k--;
     const n = k - i;
     if (n <= SAMPLE_LIMIT) {
       for (let q = i; q < k; q++) counter.add(style[q] as number);
       visited += n;
     } else {
-      for (let q = 0; q < SAMPLE_LIMIT; q++) counter.add(style[i + Math.floor((q * n) / SAMPLE_LIMIT)] as number);
+      for (let q = 0; q < SAMPLE_LIMIT; q++)
+        counter.add(style[i + Math.floor((q * n) / SAMPLE_LIMIT)] as number);
       visited += SAMPLE_LIMIT;
     }
     const x = Math.min(col, Math.max(0, widthPx - 1));

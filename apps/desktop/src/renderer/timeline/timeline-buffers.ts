@@ -1,4 +1,4 @@
-import type { Analysis, EpochEnd } from "@devscope/tracer";
+import type { Analysis, EpochEnd, Severity } from "@devscope/tracer";
 import { barState, kindIndex, styleIndex } from "./resource-style.ts";
 import { must } from "../../shared/must.ts";
 
@@ -49,6 +49,10 @@ export interface TimelineBuffers {
   epochEnd: Uint8Array;
   /** Items whose resource a finding names, ascending (= by lane, row, start). */
   findingItems: Uint32Array;
+  /** Findings as ruler flags, by time: when (ns), which finding, SeverityCode. */
+  findingNs: Float64Array;
+  findingIndex: Uint32Array;
+  findingSeverity: Uint8Array;
   /**
    * Group brackets: the group marker's item and the rows its members occupy in its lane,
    * ascending by item.
@@ -81,6 +85,9 @@ export const ItemFlag = {
   /** Placed in a lane's shared overflow row (bars may overlap there). */
   Overflow: 2,
 } as const;
+
+/** Severity as a number: lower is worse (error 0, warning 1, info 2). */
+export const SeverityCode: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 export const EpochEndCode: Record<EpochEnd, number> = {
   unbind: 0,
@@ -341,7 +348,9 @@ export function buildTimelineBuffers(analysis: Analysis, opts: BuildOptions = {}
   }
 
   // Order groups by item (= lane, row, start) so a frame finds a lane's groups by binary search.
-  const groupOrder = Array.from(groupItem.keys()).sort((x, y) => (groupItem[x] as number) - (groupItem[y] as number));
+  const groupOrder = Array.from(groupItem.keys()).sort(
+    (x, y) => (groupItem[x] as number) - (groupItem[y] as number),
+  );
   const sortedGroupItem = Uint32Array.from(groupOrder, (k) => groupItem[k] as number);
   const sortedGroupRowMin = Uint16Array.from(groupOrder, (k) => groupRowMin[k] as number);
   const sortedGroupRowMax = Uint16Array.from(groupOrder, (k) => groupRowMax[k] as number);
@@ -349,6 +358,11 @@ export function buildTimelineBuffers(analysis: Analysis, opts: BuildOptions = {}
   const findingItemList: number[] = [];
   for (let j = 0; j < n; j++)
     if ((out.flags[j] as number) & ItemFlag.Finding) findingItemList.push(j);
+
+  const findingOrder = analysis.findings
+    .map((f, i) => ({ ns: f.atNs, i, sev: SeverityCode[f.severity] ?? 2 }))
+    .filter((f) => f.ns >= 0)
+    .sort((a, b) => a.ns - b.ns || a.i - b.i);
 
   const markers = [...(analysis.markers ?? [])].sort((a, b) => a.ns - b.ns);
   return {
@@ -360,6 +374,9 @@ export function buildTimelineBuffers(analysis: Analysis, opts: BuildOptions = {}
     rowMaxEnd,
     lanes,
     findingItems: Uint32Array.from(findingItemList),
+    findingNs: Float64Array.from(findingOrder, (f) => f.ns),
+    findingIndex: Uint32Array.from(findingOrder, (f) => f.i),
+    findingSeverity: Uint8Array.from(findingOrder, (f) => f.sev),
     deviceEpochStart,
     epochStartNs,
     epochEndNs,
@@ -386,6 +403,9 @@ export function timelineTransferables(b: TimelineBuffers): ArrayBuffer[] {
     b.rowStart,
     b.rowMaxEnd,
     b.findingItems,
+    b.findingNs,
+    b.findingIndex,
+    b.findingSeverity,
     b.deviceEpochStart,
     b.epochStartNs,
     b.epochEndNs,

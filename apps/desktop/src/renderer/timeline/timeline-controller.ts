@@ -10,7 +10,12 @@ import { panWindowPx, type TimeWindow, wheelZoomFactor, zoomWindow } from "./vie
 import { must } from "../../shared/must.ts";
 
 export interface HoverInfo {
+  /** Resource under the pointer, or -1. */
   resource: number;
+  /** Marker flag under the pointer on the ruler (index into the timeline's markers), or -1. */
+  marker: number;
+  /** Finding flag under the pointer on the ruler (index into analysis.findings), or -1. */
+  finding: number;
   /** Pointer position in the timeline element, CSS px. */
   x: number;
   y: number;
@@ -112,9 +117,7 @@ export class TimelineController {
       heightPx: this.heightPx,
       selectedItems,
       hoverItem: s.hoverResource >= 0 ? (b.itemOfResource[s.hoverResource] as number) : -1,
-      selectedLane: s.selection.device
-        ? b.lanes.findIndex((l) => l.device === s.selection.device)
-        : -1,
+      selectedDevice: s.selection.device,
     });
     const t1 = performance.now();
     this.renderer.draw({
@@ -235,8 +238,12 @@ export class TimelineController {
     const res =
       h && h.item >= 0 && s.trace ? (s.trace.timeline.resourceIndex[h.item] as number) : -1;
     s.setHover(res);
+    const marker = h && h.region === "ruler" ? h.marker : -1;
+    const finding = h && h.region === "ruler" ? h.finding : -1;
     this.onHover(
-      res >= 0 ? { resource: res, x, y, width: this.widthPx, height: this.heightPx } : null,
+      res >= 0 || marker >= 0 || finding >= 0
+        ? { resource: res, marker, finding, x, y, width: this.widthPx, height: this.heightPx }
+        : null,
     );
   }
 
@@ -263,6 +270,10 @@ export class TimelineController {
     if (!h || !s.trace) return;
     if (h.region === "gutter" && h.lane >= 0) {
       s.selectDevice(must(s.trace.timeline.lanes[h.lane]).device);
+      return;
+    }
+    if (h.region === "ruler" && h.finding >= 0) {
+      s.selectFinding(h.finding);
       return;
     }
     if (h.region === "ruler" && h.marker >= 0) {

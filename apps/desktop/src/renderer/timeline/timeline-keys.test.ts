@@ -19,8 +19,14 @@ describe("timeline keys", () => {
     const d = timelineKeyAction("ArrowRight", false, w, bounds, 500);
     if (d.kind !== "window") throw new Error("expected window");
     expect(d.window.startNs).toBe(430_000_000);
-    expect(timelineKeyAction("ArrowDown", false, w, bounds, 500)).toEqual({ kind: "scroll", deltaPx: 40 });
-    expect(timelineKeyAction("PageUp", false, w, bounds, 500)).toEqual({ kind: "scroll", deltaPx: -450 });
+    expect(timelineKeyAction("ArrowDown", false, w, bounds, 500)).toEqual({
+      kind: "scroll",
+      deltaPx: 40,
+    });
+    expect(timelineKeyAction("PageUp", false, w, bounds, 500)).toEqual({
+      kind: "scroll",
+      deltaPx: -450,
+    });
   });
 
   it("maps fit, zoom-to-selection, clear, select and step", () => {

@@ -127,7 +127,10 @@ const LIGHT_BASE = {
   bracket: "#4b5563",
   styleFill: styleFills("#e69500", 0.5, 0.35),
 } satisfies Omit<TimelineTheme, "epochFill">;
-export const LIGHT_TIMELINE: TimelineTheme = { ...LIGHT_BASE, epochFill: epochFills(LIGHT_BASE.laneBand, LIGHT_BASE.epoch, LIGHT_BASE.epochAlt) };
+export const LIGHT_TIMELINE: TimelineTheme = {
+  ...LIGHT_BASE,
+  epochFill: epochFills(LIGHT_BASE.laneBand, LIGHT_BASE.epoch, LIGHT_BASE.epochAlt),
+};
 
 const DARK_BASE = {
   name: "dark",
@@ -140,8 +143,8 @@ const DARK_BASE = {
   textDim: "#8b95a1",
   ruler: "#1f242b",
   grid: "rgba(220, 230, 240, 0.07)",
-  epoch: ["rgba(96, 140, 230, 0.09)", "rgba(239, 68, 68, 0.14)", "rgba(245, 158, 11, 0.10)"],
-  epochAlt: ["rgba(96, 140, 230, 0.16)", "rgba(239, 68, 68, 0.22)", "rgba(245, 158, 11, 0.17)"],
+  epoch: ["rgba(96, 140, 230, 0.13)", "rgba(239, 68, 68, 0.18)", "rgba(245, 158, 11, 0.13)"],
+  epochAlt: ["rgba(96, 140, 230, 0.22)", "rgba(239, 68, 68, 0.28)", "rgba(245, 158, 11, 0.22)"],
   epochEdge: ["rgba(120, 160, 240, 0.6)", "rgba(239, 68, 68, 0.85)", "rgba(245, 158, 11, 0.85)"],
   live: "#f5a524",
   finding: "#f87171",
@@ -152,7 +155,10 @@ const DARK_BASE = {
   bracket: "#aeb6c0",
   styleFill: styleFills("#f5a524", 0.5, 0.35),
 } satisfies Omit<TimelineTheme, "epochFill">;
-export const DARK_TIMELINE: TimelineTheme = { ...DARK_BASE, epochFill: epochFills(DARK_BASE.laneBand, DARK_BASE.epoch, DARK_BASE.epochAlt) };
+export const DARK_TIMELINE: TimelineTheme = {
+  ...DARK_BASE,
+  epochFill: epochFills(DARK_BASE.laneBand, DARK_BASE.epoch, DARK_BASE.epochAlt),
+};
 
 export function timelineTheme(name: "light" | "dark"): TimelineTheme {
   return name === "dark" ? DARK_TIMELINE : LIGHT_TIMELINE;

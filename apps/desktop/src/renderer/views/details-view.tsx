@@ -62,6 +62,12 @@ function FindingBlock({ analysis, findingIndex }: { analysis: Analysis; findingI
           ))}
         </dl>
       )}
+      {f.line !== undefined && f.resources.length === 0 && (
+        <>
+          <h3>Evidence</h3>
+          <SourceLines src={f.src ?? 0} line={f.line} label="evidence" />
+        </>
+      )}
     </>
   );
 }
@@ -232,11 +238,9 @@ function ResourceList({ analysis, indices }: { analysis: Analysis; indices: numb
               className="list-row"
               style={{ height: 20, paddingLeft: 0 }}
               onClick={() =>
-                useApp
-                  .getState()
-                  .selectResources([i, ...indices.filter((x) => x !== i)], {
-                    finding: useApp.getState().selection.finding,
-                  })
+                useApp.getState().selectResources([i, ...indices.filter((x) => x !== i)], {
+                  finding: useApp.getState().selection.finding,
+                })
               }
             >
               <span className="mono dim" style={{ width: 48 }}>

@@ -8,7 +8,9 @@ import { SourceLines } from "./details-view.tsx";
 export function ImportSummaryView() {
   const trace = useApp((s) => s.trace);
   if (!trace) return <div className="empty">No trace imported yet.</div>;
-  const notes = trace.analysis.notes ?? [];
+  // The analysis repeats importer notes; show each fact once.
+  const inputNotes = new Set(trace.inputs.flatMap((i) => i.notes));
+  const notes = (trace.analysis.notes ?? []).filter((n) => !inputNotes.has(n));
   return (
     <div className="details" data-testid="import-summary">
       {trace.inputs.map((inp, i) => (

@@ -7,12 +7,28 @@ import { KIND_ORDER } from "../timeline/resource-style.ts";
 import { type HoverInfo, TimelineController } from "../timeline/timeline-controller.ts";
 import { KIND_COLORS, timelineTheme } from "../timeline/timeline-theme.ts";
 
+function canvas2dAvailable(): boolean {
+  try {
+    return (
+      typeof document !== "undefined" && document.createElement("canvas").getContext("2d") !== null
+    );
+  } catch {
+    return false;
+  }
+}
+
 /** The timeline panel: canvas, hover tooltip, zoom tools and the colour legend. */
 export function TimelineView() {
   const boxRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const ctrlRef = useRef<TimelineController | null>(null);
   const [hover, setHover] = useState<HoverInfo | null>(null);
+  // Probed once at mount: a browser without Canvas 2D still gets every other view.
+  const [failure] = useState<string | null>(() =>
+    canvas2dAvailable()
+      ? null
+      : "This browser has no Canvas 2D context: the timeline cannot be drawn (the other views work).",
+  );
   const trace = useApp((s) => s.trace);
   const theme = useApp((s) => s.layout.theme);
   const hasSelection = useApp((s) => s.selection.resources.length > 0);
@@ -20,7 +36,7 @@ export function TimelineView() {
   useEffect(() => {
     const canvas = canvasRef.current;
     const box = boxRef.current;
-    if (!canvas || !box) return;
+    if (!canvas || !box || failure) return;
     const ctrl = new TimelineController(canvas, setHover);
     ctrlRef.current = ctrl;
     timelineCanvas.current = canvas;
@@ -71,7 +87,7 @@ export function TimelineView() {
       if (timelineCanvas.current === canvas) timelineCanvas.current = null;
       ctrlRef.current = null;
     };
-  }, []);
+  }, [failure]);
 
   useEffect(() => {
     ctrlRef.current?.schedule();
@@ -92,15 +108,6 @@ export function TimelineView() {
         <span className="faint" style={{ fontWeight: 400 }}>
           wheel zoom · drag pan · W/A/S/D · F zoom to selection · 0 fit
         </span>
-      </div>
-      <div
-        className="timeline"
-        ref={boxRef}
-        tabIndex={0}
-        data-view="timeline"
-        aria-label="Resource timeline (use W A S D to zoom and pan)"
-      >
-        <canvas ref={canvasRef} data-testid="timeline" aria-label="Timeline canvas" />
         {trace && (
           <div className="timeline-tools">
             <button
@@ -133,6 +140,20 @@ export function TimelineView() {
             >
               Zoom to selection
             </button>
+          </div>
+        )}
+      </div>
+      <div
+        className="timeline"
+        ref={boxRef}
+        tabIndex={0}
+        data-view="timeline"
+        aria-label="Resource timeline (use W A S D to zoom and pan)"
+      >
+        <canvas ref={canvasRef} data-testid="timeline" aria-label="Timeline canvas" />
+        {failure && (
+          <div className="notice error" style={{ position: "absolute", left: 200, top: 50 }}>
+            {failure}
           </div>
         )}
         {hover && trace && <Tooltip hover={hover} />}
@@ -176,12 +197,38 @@ export function TimelineView() {
 
 function Tooltip({ hover }: { hover: HoverInfo }) {
   const trace = useApp((s) => s.trace);
-  const r = trace?.analysis.resources[hover.resource];
-  if (!trace || !r) return null;
-  const end = r.endedNs;
   // Keep the tooltip inside the timeline: flip to the pointer's left/top near the edges.
   const left = hover.x + 14 + 300 > hover.width ? Math.max(0, hover.x - 314) : hover.x + 14;
   const top = hover.y + 16 + 150 > hover.height ? Math.max(0, hover.y - 150) : hover.y + 16;
+  if (trace && hover.finding >= 0) {
+    const f = trace.analysis.findings[hover.finding];
+    if (!f) return null;
+    return (
+      <div className="tooltip" style={{ left, top }} role="tooltip" data-testid="finding-tooltip">
+        <div>
+          <span className={`badge ${f.severity}`}>{f.severity}</span> <b>{f.rule}</b>{" "}
+          <span className="mono dim">{formatTimestamp(f.atNs)} s</span>
+        </div>
+        <div>{f.message}</div>
+        <div className="faint">click to select</div>
+      </div>
+    );
+  }
+  if (trace && hover.marker >= 0) {
+    const b = trace.timeline;
+    return (
+      <div className="tooltip" style={{ left, top }} role="tooltip" data-testid="marker-tooltip">
+        <div>
+          <b>marker</b>{" "}
+          <span className="mono">{formatTimestamp(b.markerNs[hover.marker] ?? 0)} s</span>
+        </div>
+        <div className="mono">{b.markerText[hover.marker]}</div>
+      </div>
+    );
+  }
+  const r = trace?.analysis.resources[hover.resource];
+  if (!trace || !r) return null;
+  const end = r.endedNs;
   return (
     <div className="tooltip" style={{ left, top }} role="tooltip">
       <div>

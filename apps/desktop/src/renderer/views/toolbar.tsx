@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import type { RecentFile } from "../../shared/ipc-contract.ts";
 import { BUNDLED_SAMPLES } from "../samples/sample-list.ts";
+import { useCompare } from "../compare/compare-store.ts";
 import { useApp } from "../state/app-store.ts";
 import { useServices } from "../state/services.ts";
 import { timelineCanvas } from "../state/timeline-canvas.ts";
@@ -122,6 +123,15 @@ export function Toolbar({ onOpen }: { onOpen(): void }) {
         data-testid="simulate-button"
       >
         Simulate…
+      </button>
+      <button
+        className="btn"
+        onClick={() => useCompare.getState().setDialogOpen(true)}
+        disabled={busy}
+        title="Compare two traces, or a trace and a simulation, by resource identity"
+        data-testid="compare-button"
+      >
+        Compare…
       </button>
       <Menu label="Export" testId="export-menu">
         {(close) => (

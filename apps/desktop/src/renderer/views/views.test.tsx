@@ -4,16 +4,19 @@ import type { HostApi } from "../host/host-api.ts";
 import { EMPTY_SELECTION, useApp } from "../state/app-store.ts";
 import { type Services, ServicesContext } from "../state/services.ts";
 import { loadedTrace } from "../test-support/loaded-trace.ts";
-import type { EngineApi } from "../worker/engine-types.ts";
 import { DetailsView } from "./details-view.tsx";
 import { DevicesView } from "./devices-view.tsx";
 import { FindingsView } from "./findings-view.tsx";
 import { ImportSummaryView } from "./import-summary-view.tsx";
 import { ResourcesView } from "./resources-view.tsx";
+import { must } from "../../shared/must.ts";
 
 const fresh = useApp.getState();
 const sourceLines = vi.fn(async (_src: number, from: number, to: number) =>
-  Array.from({ length: to - from + 1 }, (_, i) => ({ line: from + i, text: `line ${from + i} devres_log: ...` })),
+  Array.from({ length: to - from + 1 }, (_, i) => ({
+    line: from + i,
+    text: `line ${from + i} devres_log: ...`,
+  })),
 );
 const services = {
   engine: { sourceLines } as unknown as Services["engine"],
@@ -34,11 +37,24 @@ describe("views", () => {
   it("devices: one row per device with state, counts, live and findings; click selects and filters", () => {
     mount(<DevicesView />);
     const rows = screen.getAllByTestId("device-row");
-    expect(rows.map((r) => r.dataset["device"])).toEqual(["0000:00:03.0", "0000:00:1f.2", "0000:00:06.0", "0:0:0:0"]);
-    const ahci = rows[1]!;
-    expect(ahci.dataset).toMatchObject({ state: "bound", add: "7", rel: "4", rem: "1", live: "2", findings: "2", epochs: "2" });
+    expect(rows.map((r) => r.dataset["device"])).toEqual([
+      "0000:00:03.0",
+      "0000:00:1f.2",
+      "0000:00:06.0",
+      "0:0:0:0",
+    ]);
+    const ahci = must(rows[1]);
+    expect(ahci.dataset).toMatchObject({
+      state: "bound",
+      add: "7",
+      rel: "4",
+      rem: "1",
+      live: "2",
+      findings: "2",
+      epochs: "2",
+    });
     expect(within(ahci).getByTestId("device-findings").className).toContain("error");
-    expect(rows[3]!.dataset["state"]).toBe("probe-failed");
+    expect(must(rows[3]).dataset["state"]).toBe("probe-failed");
     fireEvent.click(ahci);
     expect(useApp.getState().selection.device).toBe("0000:00:1f.2");
     expect(useApp.getState().filter.device).toBe("0000:00:1f.2");
@@ -62,8 +78,12 @@ describe("views", () => {
       ["warning", "irq-outlives-data"],
       ["info", "release-unknown"],
     ]);
-    fireEvent.click(items[0]!);
-    expect(useApp.getState().selection).toEqual({ resources: [6, 5], device: "0000:00:1f.2", finding: 0 });
+    fireEvent.click(must(items[0]));
+    expect(useApp.getState().selection).toEqual({
+      resources: [6, 5],
+      device: "0000:00:1f.2",
+      finding: 0,
+    });
     fireEvent.keyDown(screen.getByRole("listbox"), { key: "ArrowDown" });
     expect(useApp.getState().selection.finding).toBe(2);
   });
@@ -92,7 +112,7 @@ describe("views", () => {
     expect(fields.textContent).toContain("32 B");
     const blocks = await screen.findAllByTestId("source-lines");
     expect(blocks).toHaveLength(2);
-    expect(await within(blocks[0]!).findByText("line 140 devres_log: ...")).toBeTruthy();
+    expect(await within(must(blocks[0])).findByText("line 140 devres_log: ...")).toBeTruthy();
     expect(sourceLines).toHaveBeenCalledWith(0, 138, 142);
     expect(sourceLines).toHaveBeenCalledWith(0, 896, 900);
   });

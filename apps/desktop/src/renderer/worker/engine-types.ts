@@ -1,5 +1,6 @@
 import type { Analysis, LineAccounting } from "@devscope/tracer";
 import type { TimelineBuffers } from "../timeline/timeline-buffers.ts";
+import type { CompareOptions, CompareResult, CompareSideSpec } from "../compare/compare-types.ts";
 
 /** Reads `length` bytes at `offset` of a source the worker cannot open itself (desktop host file). */
 export type ReadRange = (offset: number, length: number) => Promise<Uint8Array>;
@@ -69,7 +70,7 @@ export interface SourceLine {
   text: string;
 }
 
-/** A simulator scenario as listed by hw-sim. */
+/** A simulator scenario as listed by hw-sim's registry. */
 export interface ScenarioInfo {
   id: string;
   title: string;
@@ -79,6 +80,8 @@ export interface ScenarioInfo {
   source: string;
   /** Rule ids devscope analyze must report (empty for clean scenarios). */
   expect: string[];
+  /** What happens, in two or three sentences. */
+  description: string;
 }
 
 /** The worker's API (comlink). */
@@ -102,6 +105,18 @@ export interface EngineApi {
     seed: number,
     onProgress: (p: ImportProgress) => void,
   ): Promise<LoadedTrace>;
+  /**
+   * Loads both sides (files, a scenario run, or an analysis the page has) and diffs them by
+   * resource identity (docs/diff.md). The open trace stays open. `hostRead` reads host files
+   * of both sides, indexed A's sources first, then B's.
+   */
+  compare(
+    a: CompareSideSpec,
+    b: CompareSideSpec,
+    opts: CompareOptions,
+    onProgress: (p: ImportProgress) => void,
+    hostRead?: HostRead,
+  ): Promise<CompareResult>;
   /** Loads a synthetic analysis of `resources` bars (renderer benchmark). */
   loadSynthetic(devices: number, cycles: number, perProbe: number): Promise<LoadedTrace>;
 }

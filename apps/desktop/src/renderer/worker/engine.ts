@@ -1,4 +1,16 @@
-import { type Analysis, analyzeImports, type ImportResult, importChunks } from "@devscope/tracer";
+import {
+  type Analysis,
+  analyzeImports,
+  diffAnalyses,
+  type ImportResult,
+  importChunks,
+} from "@devscope/tracer";
+import type {
+  CompareOptions,
+  CompareResult,
+  CompareSide,
+  CompareSideSpec,
+} from "../compare/compare-types.ts";
 import { syntheticAnalysis } from "../samples/synthetic-analysis.ts";
 import { buildTimelineBuffers } from "../timeline/timeline-buffers.ts";
 import {
@@ -14,6 +26,8 @@ import {
   type TraceOrigin,
 } from "./engine-types.ts";
 import { type LineIndex, LineIndexer } from "./line-index.ts";
+import { importParallel, PARALLEL_MIN_BYTES } from "./parallel-import.ts";
+import type { SegmentRunner } from "./segment-parse.ts";
 import { listScenarios, runScenario } from "./scenarios.ts";
 import { readSourceLines } from "./source-lines.ts";
 import { decodedChunks } from "./source-stream.ts";
@@ -44,6 +58,15 @@ const PROGRESS_INTERVAL_MS = 50;
 export class Engine implements Omit<EngineApi, "importSources"> {
   private current: StoredSource[] = [];
   private abort: AbortController | null = null;
+
+  /**
+   * `runner`: where the second half of a large plain file is parsed (null: never split);
+   * `parallelMinBytes`: smallest file split that way (tests use tiny files).
+   */
+  constructor(
+    private readonly runner: SegmentRunner | null = null,
+    private readonly parallelMinBytes = PARALLEL_MIN_BYTES,
+  ) {}
 
   async importSources(
     specs: SourceSpec[],
@@ -82,32 +105,54 @@ export class Engine implements Omit<EngineApi, "importSources"> {
         };
         report({ ...base, bytesRead: before }, true);
         const t0 = performance.now();
-        const indexer = new LineIndexer();
-        const decoded = decodedChunks(spec, ac.signal, (n) =>
-          report({ ...base, bytesRead: before + n }),
-        );
-        const teed = async function* (): AsyncGenerator<Uint8Array> {
-          for await (const c of decoded.chunks) {
-            indexer.push(c);
-            yield c;
-          }
-        };
-        const res = await importChunks(teed(), {
-          path: spec.name,
-          src: i,
-          signal: ac.signal,
-          keepKmem: "linked",
-        });
+        const onBytes = (n: number): void => report({ ...base, bytesRead: before + n });
+        let res: ImportResult;
+        let index: LineIndex;
+        let gzip = false;
+        const par = this.runner
+          ? await importParallel(spec, this.runner, {
+              src: i,
+              keepKmem: "linked",
+              signal: ac.signal,
+              onBytes,
+              minBytes: this.parallelMinBytes,
+            }).catch((e: unknown) => {
+              if (ac.signal.aborted) throw new CancelledError();
+              throw e;
+            })
+          : null;
+        if (par) {
+          res = par.result;
+          index = par.index;
+        } else {
+          const indexer = new LineIndexer();
+          const decoded = decodedChunks(spec, ac.signal, onBytes);
+          const teed = async function* (): AsyncGenerator<Uint8Array> {
+            for await (const c of decoded.chunks) {
+              indexer.push(c);
+              yield c;
+            }
+          };
+          res = await importChunks(teed(), {
+            path: spec.name,
+            src: i,
+            signal: ac.signal,
+            keepKmem: "linked",
+            ownsChunks: true,
+          });
+          // Decompression happened here, before the importer: restore what the file really was.
+          gzip = decoded.gzip;
+          if (decoded.error && !res.error) res.error = decoded.error;
+          index = indexer.finish();
+        }
         if (ac.signal.aborted) throw new CancelledError();
-        // Decompression happened here, before the importer: restore what the file really was.
         res.bytes = spec.size;
-        if (decoded.gzip) res.gzip = true;
-        if (decoded.error && !res.error) res.error = decoded.error;
+        if (gzip) res.gzip = true;
         const ms = performance.now() - t0;
         parseMs += ms;
         results.push(res);
         summaries.push(summarize(spec, res, ms));
-        stored.push({ spec, gzip: decoded.gzip, index: indexer.finish() });
+        stored.push({ spec, gzip, index });
         before += spec.size;
       }
       report(
@@ -182,6 +227,45 @@ export class Engine implements Omit<EngineApi, "importSources"> {
       onProgress,
     );
     return { ...trace, title: `${id} (seed ${seed})` };
+  }
+
+  async compare(
+    a: CompareSideSpec,
+    b: CompareSideSpec,
+    opts: CompareOptions,
+    onProgress: (p: ImportProgress) => void,
+    hostRead?: HostRead,
+  ): Promise<CompareResult> {
+    // Loading a side replaces the sources the details view reads lines from: keep the open
+    // trace's.
+    const keep = this.current;
+    try {
+      const load = async (s: CompareSideSpec, firstSource: number): Promise<CompareSide> => {
+        if (s.kind === "analysis")
+          return { title: s.title, origin: s.origin, analysis: s.analysis };
+        if (s.kind === "scenario") {
+          const t = await this.runScenario(s.id, s.seed, onProgress);
+          return { title: t.title, origin: "simulation", analysis: t.analysis };
+        }
+        const read: HostRead | undefined = hostRead
+          ? (i, offset, length) => hostRead(firstSource + i, offset, length)
+          : undefined;
+        const t = await this.importSources(s.sources, "file", onProgress, read);
+        return { title: t.title, origin: "file", analysis: t.analysis };
+      };
+      const sideA = await load(a, 0);
+      const sideB = await load(b, a.kind === "sources" ? a.sources.length : 0);
+      const t0 = performance.now();
+      const diff = diffAnalyses(sideA.analysis, sideB.analysis, {
+        map: opts.map,
+        autoPair: opts.autoPair,
+        labelA: [sideA.title],
+        labelB: [sideB.title],
+      });
+      return { a: sideA, b: sideB, diff, diffMs: performance.now() - t0 };
+    } finally {
+      this.current = keep;
+    }
   }
 
   async loadSynthetic(devices: number, cycles: number, perProbe: number): Promise<LoadedTrace> {

@@ -1,6 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { LINE_STRIDE, LineCollector, LineIndexer, seekLine } from "./line-index.ts";
+import {
+  concatLineIndexes,
+  LINE_STRIDE,
+  LineCollector,
+  LineIndexer,
+  seekLine,
+} from "./line-index.ts";
 import { must } from "../../shared/must.ts";
 
 const enc = new TextEncoder();
@@ -49,7 +55,7 @@ describe("line index", () => {
     const ix = new LineIndexer();
     for (const c of chunked(enc.encode(text), 4096)) ix.push(c);
     const index = ix.finish();
-    expect(index.checkpoints.length).toBe(4);
+    expect(must(index.parts[0]).checkpoints.length).toBe(4);
     expect(index.totalLines).toBe(LINE_STRIDE * 3 + 5);
     expect(seekLine(index, LINE_STRIDE * 2 + 7).line).toBe(LINE_STRIDE * 2 + 1);
   });
@@ -89,5 +95,25 @@ describe("line index", () => {
     const got = readLines(`${long}\nshort\n`, 1, 1, 1000);
     expect(must(got[0]).text.length).toBeLessThan(4100);
     expect(must(got[0]).text.endsWith("…")).toBe(true);
+  });
+
+  it("joins the indexes of segments indexed separately (parallel import)", () => {
+    const lines = Array.from({ length: LINE_STRIDE * 3 + 300 }, (_, i) => `L${i + 1}`);
+    const bytes = enc.encode(lines.join("\n") + "\n");
+    // Split at the start of line 1500.
+    const cut = enc.encode(lines.slice(0, 1499).join("\n") + "\n").length;
+    const a = new LineIndexer(0);
+    a.push(bytes.subarray(0, cut));
+    const b = new LineIndexer(cut);
+    b.push(bytes.subarray(cut));
+    const index = concatLineIndexes([a.finish(), b.finish()]);
+    expect(index.totalLines).toBe(lines.length);
+    expect(index.parts.map((p) => p.firstLine)).toEqual([1, 1500]);
+    for (const want of [1, 1024, 1025, 1499, 1500, 2523, 2524, lines.length]) {
+      const seek = seekLine(index, want);
+      const col = new LineCollector(seek.line, want, want);
+      col.push(bytes.subarray(seek.offset));
+      expect(col.lines).toEqual([{ line: want, text: `L${want}` }]);
+    }
   });
 });

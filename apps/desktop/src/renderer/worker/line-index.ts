@@ -7,9 +7,19 @@
  */
 export const LINE_STRIDE = 1024;
 
-export interface LineIndex {
-  /** checkpoints[k] = byte offset where line k * LINE_STRIDE + 1 starts. */
+/** The index of one stretch of the stream that starts at a line start. */
+export interface LineIndexPart {
+  /** Line number (1-based, in the whole stream) of the part's first line. */
+  firstLine: number;
+  /** checkpoints[k] = byte offset in the whole stream where line firstLine + k * LINE_STRIDE starts. */
   checkpoints: Float64Array;
+  /** Lines in the part. */
+  lines: number;
+}
+
+export interface LineIndex {
+  /** One part per stretch indexed separately (one per parallel segment), in order. */
+  parts: LineIndexPart[];
   /** Lines in the stream (a last line without "\n" counts). */
   totalLines: number;
   /** Uncompressed bytes. */
@@ -17,17 +27,23 @@ export interface LineIndex {
 }
 
 export class LineIndexer {
-  private checkpoints: number[] = [0];
+  private checkpoints: number[];
   /** Newlines seen so far. */
   private newlines = 0;
   private bytes = 0;
   private lastByte = 10;
 
+  /** `baseOffset`: byte offset of the first pushed byte in the whole stream (a segment start). */
+  constructor(private readonly baseOffset = 0) {
+    this.checkpoints = [baseOffset];
+  }
+
   push(chunk: Uint8Array): void {
     let p = chunk.indexOf(10);
     while (p !== -1) {
       this.newlines++;
-      if (this.newlines % LINE_STRIDE === 0) this.checkpoints.push(this.bytes + p + 1);
+      if (this.newlines % LINE_STRIDE === 0)
+        this.checkpoints.push(this.baseOffset + this.bytes + p + 1);
       p = chunk.indexOf(10, p + 1);
     }
     if (chunk.length) this.lastByte = chunk[chunk.length - 1] as number;
@@ -36,26 +52,49 @@ export class LineIndexer {
 
   finish(): LineIndex {
     const trailing = this.bytes > 0 && this.lastByte !== 10 ? 1 : 0;
-    // A checkpoint at the very end of the file starts no line.
+    const end = this.baseOffset + this.bytes;
+    // A checkpoint at the very end of the stretch starts no line of it.
     const cps =
-      this.checkpoints[this.checkpoints.length - 1] === this.bytes && this.bytes > 0
+      this.checkpoints.length > 1 && this.checkpoints[this.checkpoints.length - 1] === end
         ? this.checkpoints.slice(0, -1)
         : this.checkpoints;
+    const lines = this.newlines + trailing;
     return {
-      checkpoints: Float64Array.from(cps),
-      totalLines: this.newlines + trailing,
+      parts: [{ firstLine: 1, checkpoints: Float64Array.from(cps), lines }],
+      totalLines: lines,
       totalBytes: this.bytes,
     };
   }
 }
 
+/**
+ * Joins the indexes of consecutive stretches (each built with its own LineIndexer and each
+ * starting at a line start) into one, renumbering their lines.
+ */
+export function concatLineIndexes(indexes: readonly LineIndex[]): LineIndex {
+  const parts: LineIndexPart[] = [];
+  let line = 1;
+  let bytes = 0;
+  for (const ix of indexes) {
+    for (const p of ix.parts) {
+      parts.push({ firstLine: line + p.firstLine - 1, checkpoints: p.checkpoints, lines: p.lines });
+    }
+    line += ix.totalLines;
+    bytes += ix.totalBytes;
+  }
+  return { parts, totalLines: line - 1, totalBytes: bytes };
+}
+
 /** Byte offset to start scanning from for `line` (1-based) and the line number found there. */
 export function seekLine(index: LineIndex, line: number): { offset: number; line: number } {
+  let part = index.parts[0];
+  for (const p of index.parts) if (p.firstLine <= line) part = p;
+  if (!part) return { offset: 0, line: 1 };
   const k = Math.max(
     0,
-    Math.min(Math.floor((line - 1) / LINE_STRIDE), index.checkpoints.length - 1),
+    Math.min(Math.floor((line - part.firstLine) / LINE_STRIDE), part.checkpoints.length - 1),
   );
-  return { offset: index.checkpoints[k] as number, line: k * LINE_STRIDE + 1 };
+  return { offset: part.checkpoints[k] as number, line: part.firstLine + k * LINE_STRIDE };
 }
 
 /**
