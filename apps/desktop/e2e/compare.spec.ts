@@ -131,6 +131,11 @@ test.describe("Compare view", () => {
     // Per bind: cirrus' 6 devres + 7 drmm resources match node for node; the command
     // engine's 6 resources are only in the simulation (docs/diff.md).
     expect(await kindsCount(page)).toEqual({ matched: 26, onlyB: 12 });
+    // All of the real capture is in the simulation; 13 of each bind's 19 simulated resources
+    // are in the capture.
+    const cover = page.getByTestId("compare-cover").nth(1);
+    await expect(cover).toHaveAttribute("data-cover-a", "1");
+    await expect(cover).toHaveAttribute("data-cover-b", "0.6842");
     const onlyB = await page
       .locator('[data-testid="diff-row"][data-kind="onlyB"]')
       .evaluateAll((els) => els.map((e) => e.getAttribute("data-name")));

@@ -127,6 +127,9 @@ describe("simulated against real", () => {
       ]);
       expect([e.onlyA, e.reordered, e.resized, e.cutOff]).toEqual([[], [], [], []]);
       expect(e.score).toBeCloseTo(13 / 19, 4);
+      // All of the capture is reproduced; 13 of the simulation's 19 are in the capture.
+      expect(e.coverA).toBe(1);
+      expect(e.coverB).toBeCloseTo(13 / 19, 4);
     }
   });
 

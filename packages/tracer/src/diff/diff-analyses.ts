@@ -66,24 +66,38 @@ export function diffAnalyses(a: Analysis, b: Analysis, opts: DiffOptions = {}): 
   const devices: DeviceDiff[] = [];
   let credit = 0;
   let denom = 0;
+  let countA = 0;
+  let countB = 0;
+  const ratio = (c: number, n: number): number => round(n === 0 ? 1 : c / n);
   for (const p of devPairs.pairs) {
     const { epochs, mode, fallback } = compare(p);
     if (fallback !== undefined) notes.push(`${p.a}: ${fallback}`);
     let dc = 0;
     let dd = 0;
+    let da = 0;
+    let db = 0;
     for (const e of epochs) {
       const n = Math.max(e.countA, e.countB);
+      // score = credit / max(countA, countB), so this is the epoch's credit.
       dc += e.score * n;
       dd += n;
+      da += e.countA;
+      db += e.countB;
       e.score = round(e.score);
+      e.coverA = round(e.coverA);
+      e.coverB = round(e.coverB);
     }
     credit += dc;
     denom += dd;
+    countA += da;
+    countB += db;
     const dev: DeviceDiff = {
       a: p.a,
       b: p.b,
       pairing: p.pairing,
-      score: round(dd === 0 ? 1 : dc / dd),
+      score: ratio(dc, dd),
+      coverA: ratio(dc, da),
+      coverB: ratio(dc, db),
       epochPairing: mode,
       epochs,
       summary: summarize(epochs),
@@ -118,18 +132,16 @@ export function diffAnalyses(a: Analysis, b: Analysis, opts: DiffOptions = {}): 
     devices: sides.size,
     resources: x.resources.length,
   });
+  const onlyA = devPairs.onlyA.reduce((n, x) => n + (sidesA.get(x)?.count ?? 0), 0);
+  const onlyB = devPairs.onlyB.reduce((n, x) => n + (sidesB.get(x)?.count ?? 0), 0);
   return {
     schema: DIFF_SCHEMA,
     a: input(a, sidesA, opts.labelA),
     b: input(b, sidesB, opts.labelB),
     // Devices without a partner count with all their resources and no credit.
-    score: round(
-      ((total) => (total === 0 ? 1 : credit / total))(
-        denom +
-          devPairs.onlyA.reduce((n, x) => n + (sidesA.get(x)?.count ?? 0), 0) +
-          devPairs.onlyB.reduce((n, x) => n + (sidesB.get(x)?.count ?? 0), 0),
-      ),
-    ),
+    score: ratio(credit, denom + onlyA + onlyB),
+    coverA: ratio(credit, countA + onlyA),
+    coverB: ratio(credit, countB + onlyB),
     devices,
     onlyA: devPairs.onlyA,
     onlyB: devPairs.onlyB,

@@ -81,6 +81,12 @@ export interface EpochDiff {
   b: number | null;
   /** Similarity 0–1 (docs/diff.md "Scores"); 0 for an unpaired epoch. */
   score: number;
+  /**
+   * Σ credit / countA: how much of A is found in B (1 when A has nothing); `coverB` likewise.
+   * score = min(coverA, coverB).
+   */
+  coverA: number;
+  coverB: number;
   /** Resources matched exactly (same name, kind, size, same relative order), both lists. */
   matched: number;
   onlyA: DiffItem[];
@@ -118,6 +124,9 @@ export interface DeviceDiff {
   epochB?: number;
   /** Similarity 0–1 over all epochs, unpaired epochs included (docs/diff.md). */
   score: number;
+  /** How much of A's device is found in B, and of B's in A (0–1). */
+  coverA: number;
+  coverB: number;
   /** How epochs were paired: in order (equal counts) or by best score. */
   epochPairing: "order" | "best";
   /** Paired epochs in order, then the unpaired ones where they fall. */
@@ -152,6 +161,9 @@ export interface DiffResult {
    * every resource of the devices without a partner (docs/diff.md).
    */
   score: number;
+  /** How much of trace A is found in B, and of B in A (0–1). */
+  coverA: number;
+  coverB: number;
   devices: DeviceDiff[];
   /** Devices with no partner. */
   onlyA: string[];

@@ -64,7 +64,7 @@ export function renderDiffText(d: DiffResult, opts: DiffTextOptions = {}): strin
     out.push(paint("  (pair differently named devices with --map A=B, or --auto-pair)", "dim"));
   const s = d.summary;
   const summary = wrap(
-    `Summary: score ${score(d.score)} over ${d.devices.length} device pair(s)` +
+    `Summary: score ${score(d.score)}${cover(d, (x) => x)} over ${d.devices.length} device pair(s)` +
       (d.onlyA.length + d.onlyB.length > 0
         ? ` and ${d.onlyA.length + d.onlyB.length} device(s) without a partner; `
         : "; ") +
@@ -85,6 +85,12 @@ type Paint = (s: string, ...styles: Style[]) => string;
 
 function score(x: number): string {
   return x.toFixed(2);
+}
+
+/** ` (A in B 1.00, B in A 0.68)` when the two coverages differ (score is their minimum). */
+function cover(x: { coverA: number; coverB: number }, paint: Paint): string {
+  if (x.coverA === x.coverB) return "";
+  return paint(` (A in B ${score(x.coverA)}, B in A ${score(x.coverB)})`, "dim");
 }
 
 function epochLabel(
@@ -109,12 +115,13 @@ function renderDevice(
   const how =
     dev.pairing === "name" ? "same name" : dev.pairing === "map" ? "--map" : "paired automatically";
   const title = dev.a === dev.b ? dev.a : `${dev.a} ↔ ${dev.b}`;
-  out.push(
+  pushFitted(
+    out,
+    width,
     `${paint(title, "bold")}  ${paint(`(${how})`, "dim")}  score ${paint(score(dev.score), scoreStyle(dev.score))}` +
-      paint(
-        `  epochs paired ${dev.epochPairing === "order" ? "in order" : "by best score"}`,
-        "dim",
-      ),
+      cover(dev, paint),
+    paint(`epochs paired ${dev.epochPairing === "order" ? "in order" : "by best score"}`, "dim"),
+    "  ",
   );
   for (const e of dev.epochs) renderEpoch(e, out, paint, width, context);
   out.push("");
@@ -141,9 +148,13 @@ function renderEpoch(
     e.resized.length > 0 ? `${e.resized.length} resized` : "",
     e.cutOff.length > 0 ? `${e.cutOff.length} cut off` : "",
   ].filter((x) => x !== "");
-  out.push(
+  pushFitted(
+    out,
+    width,
     `  ${epochLabel("A", e.a, e.endA, cutA)} ↔ ${epochLabel("B", e.b, e.endB, cutB)}  ` +
-      `score ${paint(score(e.score), scoreStyle(e.score))}  ${paint(counts.join(", "), "dim")}`,
+      `score ${paint(score(e.score), scoreStyle(e.score))}${e.a !== null && e.b !== null ? cover(e, paint) : ""}`,
+    paint(counts.join(", "), "dim"),
+    "    ",
   );
   for (const n of e.notes ?? [])
     out.push(...wrap(`    note: ${n}`, width, "          ").map((l) => paint(l, "dim")));
@@ -169,6 +180,24 @@ function nameCounts(items: readonly DiffItem[]): string {
   for (const i of items) counts.set(i.name, (counts.get(i.name) ?? 0) + 1);
   const parts = [...counts].map(([n, c]) => (c > 1 ? `${n} ×${c}` : n));
   return parts.length > 8 ? `${parts.slice(0, 8).join(", ")}, ...` : parts.join(", ");
+}
+
+/** Visible width of a possibly coloured string. */
+function visible(s: string): number {
+  // eslint-disable-next-line no-control-regex -- ANSI SGR sequences
+  return [...s.replace(/\u001b\[[0-9;]*m/g, "")].length;
+}
+
+/** `head  tail` on one line when it fits `width`, else `tail` on the next line after `indent`. */
+function pushFitted(
+  out: string[],
+  width: number,
+  head: string,
+  tail: string,
+  indent: string,
+): void {
+  if (visible(head) + 2 + visible(tail) <= width) out.push(`${head}  ${tail}`);
+  else out.push(head, `${indent}${tail}`);
 }
 
 /** Word-wrap one line to `width` columns; continuation lines start with `indent`. */

@@ -278,6 +278,8 @@ export function diffEpochPair(
     a: ea?.index ?? null,
     b: eb?.index ?? null,
     score: 0,
+    coverA: 0,
+    coverB: 0,
     matched: 0,
     onlyA: [],
     onlyB: [],
@@ -293,6 +295,8 @@ export function diffEpochPair(
   if (eb?.epoch !== undefined) out.endB = eb.epoch.end;
   if (ea === undefined || eb === undefined) {
     unpaired(out, ea ?? eb, ea !== undefined);
+    out.coverA = out.countA === 0 ? 1 : 0;
+    out.coverB = out.countB === 0 ? 1 : 0;
     return out;
   }
   const st = new PairState();
@@ -351,6 +355,8 @@ export function diffEpochPair(
   out.countB = eb.count - st.cutB.size;
   const denom = Math.max(out.countA, out.countB);
   out.score = denom === 0 ? 1 : credit / denom;
+  out.coverA = out.countA === 0 ? 1 : credit / out.countA;
+  out.coverB = out.countB === 0 ? 1 : credit / out.countB;
   const notes = epochNotes(ea, eb, st, out);
   if (notes.length > 0) out.notes = notes;
   return out;

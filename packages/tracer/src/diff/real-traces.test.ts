@@ -216,11 +216,12 @@ describe("real against real", () => {
       "A#0 (unbind) ↔ B#0 (unbind, starts before trace)  score 1.00  28 matched, 3 cut off",
     );
     expect(text).toContain("A#1 (unbind) ↔ B#1 (bound-at-end)  score 1.00  31 matched");
+    expect(text).toContain("0000:00:1f.2  (same name)  score 0.66 (A in B 0.66, B in A 1.00)");
     expect(text).toContain("A#2 (unbind) ↔ B —  score 0.00  0 matched, 31 only A");
     expect(text).toContain("Devices only in B: 0000:00:08.0, mmc0:4567");
     // Overall: 61 credits over ahci's 90 + 0:0:0:0's 6 + the 16 resources of B's sdhci devices.
     expect(text).toMatch(
-      /Summary: score 0\.54 over 2 device pair\(s\) and 2 device\(s\) without a partner;\s+61 matched,\s+35\s+only\s+in\s+A/,
+      /Summary: score 0\.54 \(A in B 0\.64, B in A 0\.79\) over 2 device pair\(s\) and 2 device\(s\)\s+without\s+a\s+partner;\s+61\s+matched,\s+35\s+only\s+in\s+A/,
     );
     expect(text).toContain("(not in B's trace: it starts later)");
     expect(text).toContain("\n    note: B's trace starts after this epoch's probe");

@@ -73,9 +73,14 @@ function CompareBody({ result }: { result: CompareResult }) {
             {result.b.title}
           </span>
         </div>
-        <span className={`compare-score ${scoreClass(diff.score)}`} data-testid="compare-score">
+        <span
+          className={`compare-score ${scoreClass(diff.score)}`}
+          data-testid="compare-score"
+          title="score = min(how much of A is in B, how much of B is in A); docs/diff.md"
+        >
           score {diff.score.toFixed(2)}
         </span>
+        <Cover x={diff} />
         <span className="dim">
           {s.matched} matched · {s.onlyA} only A · {s.onlyB} only B · {s.reordered} reordered ·{" "}
           {s.resized} resized
@@ -192,6 +197,7 @@ function CompareBody({ result }: { result: CompareResult }) {
               >
                 {dev.a === dev.b ? dev.a : `${dev.a} ↔ ${dev.b}`} {dev.score.toFixed(2)}
               </span>
+              <Cover x={dev} />
             </div>
             <CompareLanes
               model={model}
@@ -246,6 +252,20 @@ function CompareBody({ result }: { result: CompareResult }) {
         )}
       </div>
     </section>
+  );
+}
+
+/** How much of A is found in B and of B in A (the score is the smaller one). */
+function Cover({ x }: { x: { coverA: number; coverB: number } }) {
+  return (
+    <span
+      className="dim"
+      data-testid="compare-cover"
+      data-cover-a={x.coverA}
+      data-cover-b={x.coverB}
+    >
+      A in B {x.coverA.toFixed(2)} · B in A {x.coverB.toFixed(2)}
+    </span>
   );
 }
 
