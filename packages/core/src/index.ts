@@ -14,6 +14,7 @@ export * from "./kernel/fault-inject.js";
 export { moduleFunction, functionModule, KernelModule } from "./kernel/modules.js";
 export { rawAddr, rawModuleAddr, hex } from "./kernel/address.js";
 export { sym, symName } from "./kernel/symbols.js";
+export { named, kernelName, explicitKernelName, KERNEL_NAME } from "./kernel/kernel-name.js";
 export { kvsprintf, type PrintfArg } from "./kernel/printf.js";
 export { siphash1u64, type SiphashKey } from "./kernel/siphash.js";
 export { Prng } from "./kernel/prng.js";

@@ -18,6 +18,7 @@ export { GuestMemory } from "./dma/guest-memory.js";
 export { Iommu, type IommuMode, type IommuVerdict } from "./dma/iommu.js";
 export { DmaEngine, type DmaInitiator } from "./dma/dma-engine.js";
 export { DmarReporter } from "./dma/dma-report.js";
+export { DmaCheckerReport } from "./dma/dma-checker-report.js";
 export { faultSummary, type DmaFaultReason, type DmaFaultRecord, type DmaTargetInfo } from "./dma/dma-fault.js";
 
 // devices
@@ -31,6 +32,7 @@ export { makeSimR8169, r8169Of, r8169Up, r8169Down, r8169Xmit, R8169_DRIVER, R81
 export { makeSimE100, e100Of, e100Up, e100Down, E100_DRIVER, E100_MODULE, type SimE100Options, type E100Nic } from "./drivers/sim-e100.js";
 export { makeSimDrm, simDrmOf, simDrmOpen, simDrmClose, simDrmSetMode, simDrmSubmit, DRM_PCI_DRIVER, DRM_MODULE, type SimDrmOptions, type SimDrm, type SimDrmFile } from "./drivers/sim-drm.js";
 export { drmm_mode_config_init, drm_mode_config_init_release } from "./drivers/drm-kms.js";
+export { nic_configure_rings, nic_read_mac, nic_write_mac, nic_rx_reap, nic_rx_fill, nic_rx_free, RX_BUF_BYTES, type RxBuffer, type NicRing } from "./drivers/nic-hw.js";
 export { alloc_etherdev, devm_alloc_etherdev, free_netdev, register_netdev, unregister_netdev, dev_open, dev_close, NetDevice, type NetDeviceOps } from "./drivers/netdev.js";
 
 // fault injection

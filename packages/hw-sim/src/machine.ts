@@ -1,4 +1,5 @@
 import { GFP_KERNEL, Kernel, Prng, type KernelConfig, type TraceEventsEnabled, type TraceSink } from "@devscope/core";
+import { DmaCheckerReport } from "./dma/dma-checker-report.js";
 import { DmarReporter } from "./dma/dma-report.js";
 import type { DmaFaultRecord } from "./dma/dma-fault.js";
 import { GuestMemory } from "./dma/guest-memory.js";
@@ -34,6 +35,8 @@ export class Machine {
   readonly memory = new GuestMemory();
   readonly iommu: Iommu;
   readonly dmar: DmarReporter;
+  /** The checker's own KASAN-worded report of what a bad access hit (dma-checker-report.ts). */
+  readonly checkerReport: DmaCheckerReport;
   readonly bus: PciBus;
   /** Hardware randomness (arrival jitter, boot-time memory layout), separate from the kernel's. */
   readonly rng: Prng;
@@ -54,6 +57,7 @@ export class Machine {
     this.kernel.physmem = this.memory;
     this.iommu = new Iommu(this.kernel, opts.iommu ?? "translate");
     this.dmar = new DmarReporter(this.kernel);
+    this.checkerReport = new DmaCheckerReport(this.kernel);
     this.bus = new PciBus(this);
     registerConfigBus(this.kernel, this.bus);
     // Boot-time allocations the simulation does not model one by one: a seed-dependent number
@@ -115,8 +119,12 @@ export class Machine {
     if (until > k.clock.now) k.clock.now = until;
   }
 
-  /** @internal The DMA engines report here. */
+  /**
+   * @internal The DMA engines report here, after the IOMMU printed its fault (if it did); the
+   * checker then prints its own report of what the access hit, once per target.
+   */
   recordFault(r: DmaFaultRecord): void {
     this.faults.push(r);
+    this.checkerReport.report(r);
   }
 }

@@ -1,6 +1,5 @@
 import { stat } from "node:fs/promises";
-import { mkdir, writeFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { resolve } from "node:path";
 import { type Command, Option } from "commander";
 import {
   type Analysis,
@@ -12,6 +11,7 @@ import {
 } from "@devscope/tracer";
 import { analyzeFiles, InputFileError } from "@devscope/tracer/node";
 import { CliError, type CliIo, EXIT, useColor } from "../io.js";
+import { writeOutput } from "../output.js";
 import { createProgress } from "../progress.js";
 
 /**
@@ -138,19 +138,8 @@ export async function runAnalyze(
       : flags.format === "sarif"
         ? renderSarif(analysis, { version: "0.1.0" })
         : renderText(analysis, { color });
-  if (flags.output !== undefined) {
-    const out = resolve(io.cwd, flags.output);
-    try {
-      await mkdir(dirname(out), { recursive: true });
-      await writeFile(out, text);
-    } catch (e) {
-      throw new CliError(
-        `cannot write ${flags.output}: ${e instanceof Error ? e.message : String(e)}`,
-      );
-    }
+  if (await writeOutput(io, flags.output, text)) {
     io.stderr.write(`devscope: ${flags.format} report written to ${flags.output}\n`);
-  } else {
-    io.stdout.write(text);
   }
   for (const err of inputErrors) io.stderr.write(`devscope: input error: ${err}\n`);
   if (inputErrors.length > 0) return EXIT.usage;

@@ -1,6 +1,6 @@
 import { open, stat } from "node:fs/promises";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { runScenario } from "@devscope/hw-sim";
 import {
@@ -19,6 +19,7 @@ import {
 } from "@devscope/tracer";
 import { analyzeFiles, InputFileError } from "@devscope/tracer/node";
 import { CliError, type CliIo, EXIT, useColor } from "../io.js";
+import { writeOutput } from "../output.js";
 import { createProgress } from "../progress.js";
 
 /**
@@ -179,19 +180,8 @@ export async function runDiff(a: string, b: string, flags: DiffFlags, io: CliIo)
     flags.format === "json"
       ? renderDiffJson(d)
       : renderDiffText(d, { color, context: flags.context, width: io.stdout.columns ?? 120 });
-  if (flags.output !== undefined) {
-    const out = resolve(io.cwd, flags.output);
-    try {
-      await mkdir(dirname(out), { recursive: true });
-      await writeFile(out, text);
-    } catch (e) {
-      throw new CliError(
-        `cannot write ${flags.output}: ${e instanceof Error ? e.message : String(e)}`,
-      );
-    }
+  if (await writeOutput(io, flags.output, text)) {
     io.stderr.write(`devscope: ${flags.format} diff written to ${flags.output}\n`);
-  } else {
-    io.stdout.write(text);
   }
   const errors = [...sideA.errors, ...sideB.errors];
   for (const err of errors) io.stderr.write(`devscope: input error: ${err}\n`);

@@ -1,8 +1,7 @@
-import { mkdir, writeFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
 import { type Command } from "commander";
 import { faultSummary, getScenario, listScenarios, runScenario, type ScenarioMeta } from "@devscope/hw-sim";
 import { CliError, type CliIo, EXIT } from "../io.js";
+import { writeOutput } from "../output.js";
 
 /**
  * `devscope sim --list [--format text|json]` and
@@ -53,20 +52,6 @@ function listText(list: readonly ScenarioMeta[]): string {
   return out;
 }
 
-async function writeOut(io: CliIo, path: string, text: string): Promise<void> {
-  if (path === "-") {
-    io.stdout.write(text);
-    return;
-  }
-  const abs = resolve(io.cwd, path);
-  try {
-    await mkdir(dirname(abs), { recursive: true });
-    await writeFile(abs, text);
-  } catch (e) {
-    throw new CliError(`cannot write ${path}: ${e instanceof Error ? e.message : String(e)}`);
-  }
-}
-
 export async function runSim(id: string | undefined, flags: SimFlags, io: CliIo): Promise<number> {
   if (flags.list) {
     const fmt = flags.format ?? "text";
@@ -91,8 +76,8 @@ export async function runSim(id: string | undefined, flags: SimFlags, io: CliIo)
     throw new CliError(`sim ${id}: ${e instanceof Error ? e.message : String(e)}`);
   }
   const text = fmt === "jsonl" ? r.jsonl() : r.ftrace();
-  await writeOut(io, flags.out, text);
-  if (flags.dmesg !== undefined) await writeOut(io, flags.dmesg, r.dmesg());
+  await writeOutput(io, flags.out, text);
+  if (flags.dmesg !== undefined) await writeOutput(io, flags.dmesg, r.dmesg());
   const lines = text.length === 0 ? 0 : text.split("\n").length - (text.endsWith("\n") ? 1 : 0);
   const expect = r.meta.expectedRules.length === 0 ? "no findings" : r.meta.expectedRules.join(", ");
   let msg = `devscope: ${id} (seed ${seed}): ${lines} ${fmt} lines written to ${flags.out === "-" ? "stdout" : flags.out}; devscope analyze should report: ${expect}\n`;

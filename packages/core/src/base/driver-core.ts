@@ -291,8 +291,8 @@ export class DriverCore {
     const k = this.k;
     const bus = dev.bus;
     let ret = 0;
-    if (bus?.probe !== undefined) ret = k.call(bus.probe.name || "bus_probe", () => (bus.probe as (d: Device) => number)(dev));
-    else if (drv.probe !== undefined) ret = k.call(drv.probe.name || "probe", () => (drv.probe as (d: Device) => number)(dev));
+    if (bus?.probe !== undefined) ret = k.call(k.fnName(bus.probe, "bus_probe"), () => (bus.probe as (d: Device) => number)(dev));
+    else if (drv.probe !== undefined) ret = k.call(k.fnName(drv.probe, "probe"), () => (drv.probe as (d: Device) => number)(dev));
     switch (ret) {
       case 0:
       case -EPROBE_DEFER:
@@ -315,8 +315,8 @@ export class DriverCore {
     const drv = dev.driver;
     if (drv === null) return;
     const bus = dev.bus;
-    if (bus?.remove !== undefined) k.call(bus.remove.name || "bus_remove", () => (bus.remove as (d: Device) => void)(dev));
-    else if (drv.remove !== undefined) k.call(drv.remove.name || "remove", () => (drv.remove as (d: Device) => void)(dev));
+    if (bus?.remove !== undefined) k.call(k.fnName(bus.remove, "bus_remove"), () => (bus.remove as (d: Device) => void)(dev));
+    else if (drv.remove !== undefined) k.call(k.fnName(drv.remove, "remove"), () => (drv.remove as (d: Device) => void)(dev));
   }
 
   /**

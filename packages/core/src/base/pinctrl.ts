@@ -6,6 +6,7 @@ import { devres_add, devres_alloc, devres_free, devres_release } from "../devres
 import { devm_kfree, devm_kzalloc } from "../devres/devm-memory.js";
 import type { KMem } from "../mm/kmem.js";
 import type { Device } from "./device.js";
+import { named } from "../kernel/kernel-name.js";
 
 /** struct pinctrl: a device's pin control handle (states come from the board's mappings). */
 export interface Pinctrl {
@@ -26,6 +27,7 @@ function pinctrl_put(p: Pinctrl): void {
 export function devm_pinctrl_release(_dev: Device, res: PinctrlDevres): void {
   if (res.p !== null) pinctrl_put(res.p);
 }
+named(devm_pinctrl_release, "devm_pinctrl_release");
 
 function devm_pinctrl_match(_dev: Device, res: PinctrlDevres, data: unknown): boolean {
   return res.p === data;

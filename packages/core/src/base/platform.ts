@@ -8,6 +8,7 @@ import { define_driver, type DeviceDriver } from "./driver.js";
 import { IORESOURCE_IO, IORESOURCE_MEM, type Resource } from "../io/resource-tree.js";
 import { devm_ioremap_resource } from "../io/devm-io.js";
 import type { IoMem } from "../io/iomem.js";
+import { named } from "../kernel/kernel-name.js";
 
 /** PLATFORM_DEVID_NONE: the device is named after the driver alone. */
 export const PLATFORM_DEVID_NONE = -1;
@@ -53,15 +54,17 @@ function platform_probe(dev: Device): number {
   const pdrv = dev.driver?.owner as PlatformDriver | undefined;
   if (pdrv === undefined) return 0;
   const k = dev.kernel;
-  return k.call(pdrv.probe.name || "probe", () => pdrv.probe(to_platform_device(dev)));
+  return k.call(k.fnName(pdrv.probe, "probe"), () => pdrv.probe(to_platform_device(dev)));
 }
+named(platform_probe, "platform_probe");
 
 function platform_remove(dev: Device): void {
   const pdrv = dev.driver?.owner as PlatformDriver | undefined;
   if (pdrv?.remove === undefined) return;
   const rm = pdrv.remove;
-  dev.kernel.call(rm.name || "remove", () => rm(to_platform_device(dev)));
+  dev.kernel.call(dev.kernel.fnName(rm, "remove"), () => rm(to_platform_device(dev)));
 }
+named(platform_remove, "platform_remove");
 
 /** The kernel's platform bus (registered on first use). */
 export function platform_bus_type(k: Kernel): BusType {

@@ -5,6 +5,7 @@ import { ERR_PTR, IS_ERR, PTR_ERR, type ErrPtr } from "../kernel/err-ptr.js";
 import { GFP_KERNEL } from "../kernel/gfp.js";
 import { versionAtLeast } from "../kernel/kernel-version.js";
 import { devres_add, devres_alloc, devres_free, devres_release } from "../devres/devres.js";
+import { named } from "../kernel/kernel-name.js";
 
 /** A clock as providers register it and consumers get it (struct clk, reduced). */
 export class Clk {
@@ -81,6 +82,7 @@ export function devm_clk_release(_dev: Device, res: DevmClkState): void {
   if (res.exit !== null) res.exit(res.clk);
   clk_put(res.clk);
 }
+named(devm_clk_release, "devm_clk_release");
 
 function devm_clk_match(_dev: Device, res: DevmClkState, data: unknown): boolean {
   return res.clk === data;

@@ -5,6 +5,7 @@ import { ERR_PTR, IS_ERR, PTR_ERR, type ErrPtr } from "../kernel/err-ptr.js";
 import { GFP_KERNEL } from "../kernel/gfp.js";
 import { devres_add, devres_alloc, devres_find, devres_free, devres_release } from "../devres/devres.js";
 import { devm_add_action_or_reset, devm_is_action_added, devm_release_action } from "../devres/devres-action.js";
+import { named } from "../kernel/kernel-name.js";
 
 export const GPIOD_FLAGS_BIT_NONEXCLUSIVE = 1 << 4;
 export const GPIOD_ASIS = 0;
@@ -104,6 +105,7 @@ interface GpiodDevres {
 export function devm_gpiod_release(_dev: Device, res: GpiodDevres): void {
   gpiod_put(res.dev, res.desc);
 }
+named(devm_gpiod_release, "devm_gpiod_release");
 
 function devm_gpiod_match(_dev: Device, res: GpiodDevres, data: unknown): boolean {
   return res.desc === data;
@@ -113,6 +115,7 @@ function devm_gpiod_match(_dev: Device, res: GpiodDevres, data: unknown): boolea
 function devm_gpiod_release_action(res: GpiodDevres): void {
   gpiod_put(res.dev, res.desc);
 }
+named(devm_gpiod_release_action, "devm_gpiod_release_action");
 
 /**
  * devm_gpiod_get_index(dev, con_id, idx, flags): get first; non-exclusive descriptors already
@@ -175,6 +178,7 @@ interface GpioDevres {
 export function devm_gpio_release(dev: Device, res: GpioDevres): void {
   dev.kernel.gpio.free(res.gpio);
 }
+named(devm_gpio_release, "devm_gpio_release");
 
 /** devm_gpio_request(dev, gpio, label) (legacy integer GPIOs): node `devm_gpio_release` (4 bytes). */
 export function devm_gpio_request(dev: Device, gpio: number, label: string): number {

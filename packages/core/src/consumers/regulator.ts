@@ -6,6 +6,7 @@ import { ERR_PTR, IS_ERR, type ErrPtr } from "../kernel/err-ptr.js";
 import { GFP_KERNEL } from "../kernel/gfp.js";
 import { devres_add, devres_alloc, devres_free, devres_release } from "../devres/devres.js";
 import { devm_add_action_or_reset } from "../devres/devres-action.js";
+import { named } from "../kernel/kernel-name.js";
 
 /** A regulator device (struct regulator_dev, reduced). */
 export class RegulatorDev {
@@ -88,6 +89,7 @@ interface RegulatorDevres {
 export function devm_regulator_release(_dev: Device, res: RegulatorDevres): void {
   if (res.r !== null) regulator_put(res.r);
 }
+named(devm_regulator_release, "devm_regulator_release");
 
 function devm_regulator_match(_dev: Device, res: RegulatorDevres, data: unknown): boolean {
   return res.r === data;
@@ -124,6 +126,7 @@ export function devm_regulator_put(r: Regulator): void {
 function regulator_action_disable(r: Regulator): void {
   regulator_disable(r);
 }
+named(regulator_action_disable, "regulator_action_disable");
 
 /**
  * devm_regulator_get_enable(dev, id): managed get, enable, then the `regulator_action_disable`

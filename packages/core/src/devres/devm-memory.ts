@@ -6,11 +6,13 @@ import { kmalloc_size_roundup, type SlabObject } from "../mm/slab.js";
 import { DEVRES_HEADER_BYTES, NODE } from "./devres-node.js";
 import { alloc_dr, attach_payload, devres_add, devres_alloc, devres_destroy, devres_log, devres_release, find_dr, type MatchFn } from "./devres.js";
 import type { ReleaseFn } from "./devres-node.js";
+import { named } from "../kernel/kernel-name.js";
 
 /** devm_kmalloc_release(): nothing to do, the memory goes with the node. */
 export function devm_kmalloc_release(_dev: Device, _res: KMem<unknown>): void {
   /* noop */
 }
+named(devm_kmalloc_release, "devm_kmalloc_release");
 
 function devm_kmalloc_match(_dev: Device, res: KMem<unknown>, data: unknown): boolean {
   return res === data;
@@ -133,6 +135,7 @@ interface PagesDevres {
 export function devm_pages_release(dev: Device, res: PagesDevres): void {
   dev.kernel.pages.free(res.addr, res.order, "devm_pages_release+0x16/0x20");
 }
+named(devm_pages_release, "devm_pages_release");
 
 function devm_pages_match(_dev: Device, res: PagesDevres, p: unknown): boolean {
   return res.addr === (p as PagesDevres).addr;
@@ -170,6 +173,7 @@ export interface PercpuPtr {
 export function devm_percpu_release(dev: Device, res: { pdata: PercpuPtr }): void {
   dev.kernel.percpu.free(res.pdata);
 }
+named(devm_percpu_release, "devm_percpu_release");
 
 function devm_percpu_match(_dev: Device, res: { pdata: PercpuPtr }, p: unknown): boolean {
   return res.pdata === p;

@@ -2,6 +2,7 @@ import type { Device } from "../base/device.js";
 import { ENOMEM } from "../kernel/errno.js";
 import { GFP_KERNEL } from "../kernel/gfp.js";
 import { __devres_alloc_node, devres_add, devres_destroy, devres_find, devres_release } from "./devres.js";
+import { named } from "../kernel/kernel-name.js";
 
 /** A devm action: `void (*action)(void *)` with its data pointer. */
 export type DevmAction<D> = (data: D) => void;
@@ -17,6 +18,7 @@ const ACTION_DEVRES_BYTES = 16;
 export function devm_action_release(_dev: Device, res: ActionDevres): void {
   res.action(res.data as never);
 }
+named(devm_action_release, "devm_action_release");
 
 /** devm_action_match(): same action and same data pointer. */
 function devm_action_match(_dev: Device, res: ActionDevres, p: unknown): boolean {
@@ -41,7 +43,7 @@ export function __devm_add_action<D>(dev: Device, action: DevmAction<D>, data: D
 
 /** devm_add_action(dev, action, data): the name is the action's function name (`#action`). */
 export function devm_add_action<D>(dev: Device, action: DevmAction<D>, data: D): number {
-  return __devm_add_action(dev, action, data, action.name);
+  return __devm_add_action(dev, action, data, dev.kernel.fnName(action));
 }
 
 /**
@@ -50,7 +52,7 @@ export function devm_add_action<D>(dev: Device, action: DevmAction<D>, data: D):
  */
 export function devm_add_action_or_reset<D>(dev: Device, action: DevmAction<D>, data: D): number {
   const ret = devm_add_action(dev, action, data);
-  if (ret !== 0) dev.kernel.call(action.name, () => action(data));
+  if (ret !== 0) dev.kernel.call(dev.kernel.fnName(action), () => action(data));
   return ret;
 }
 

@@ -96,10 +96,11 @@ export function __devres_alloc_node<T extends object>(dev: Device, release: Rele
 
 /**
  * devres_alloc(release, size, gfp) — device first: `devres_alloc(dev, release, size, gfp, res)`.
- * The node is named after the release function, as the macro's `#release` does.
+ * The node is named after the release function, as the macro's `#release` does: its
+ * `named()` kernel name, else its JavaScript name (kernel/kernel-name.ts).
  */
 export function devres_alloc<T extends object>(dev: Device, release: (dev: Device, res: T) => void, size: number, gfp: Gfp, res: T, site?: string): T | null {
-  return __devres_alloc_node(dev, release as ReleaseFn, size, gfp, release.name, res, site);
+  return __devres_alloc_node(dev, release as ReleaseFn, size, gfp, dev.kernel.fnName(release), res, site);
 }
 
 /** devres_free(res): free an unlinked devres; NULL is a no-op; freeing a linked one is a BUG. */
@@ -177,7 +178,7 @@ export function devres_release<T extends object>(dev: Device, release: (dev: Dev
   const res = devres_remove(dev, release, match, match_data);
   if (res === null) return -ENOENT;
   const k = dev.kernel;
-  k.call(release.name, () => release(dev, res));
+  k.call(k.fnName(release), () => release(dev, res));
   devres_free(dev, res, SITE_DEVRES_RELEASE_FREE);
   return 0;
 }
@@ -249,7 +250,7 @@ export function release_nodes(dev: Device, todo: DevresNode[]): void {
     const node = todo[i] as DevresNode;
     devres_log(dev, node, "REL");
     if (node.group === null) {
-      k.callStack.push(sym(node.release.name));
+      k.callStack.push(sym(k.fnName(node.release)));
       try {
         node.release(dev, node.res as never);
       } finally {

@@ -2,6 +2,7 @@ import type { Device } from "../base/device.js";
 import { __GFP_NOWARN, type Gfp } from "../kernel/gfp.js";
 import { devres_add, devres_alloc, devres_destroy, devres_free } from "../devres/devres.js";
 import type { DmaMapping } from "./dma-mapping.js";
+import { named } from "../kernel/kernel-name.js";
 
 /** struct dma_devres {size, vaddr, dma_handle, attrs} (32 bytes). */
 interface DmaDevres {
@@ -17,6 +18,7 @@ const DMA_ATTR_NO_WARN = 1 << 8;
 export function dmam_release(dev: Device, res: DmaDevres): void {
   dev.kernel.dma.free_coherent(dev, res.size, res.vaddr, res.dma_handle, "dmam_release+0x3c/0x50");
 }
+named(dmam_release, "dmam_release");
 
 function dmam_match(dev: Device, res: DmaDevres, match_data: unknown): boolean {
   const m = match_data as DmaDevres;

@@ -28,6 +28,24 @@ describe("DMA API (kernel/dma/mapping.c)", () => {
     expect(k.dma.lookup(low.dma_handle)?.live).toBe(false);
   });
 
+  it("each mapping records the requested size and who mapped and unmapped it (task, site, stack)", () => {
+    const { k, dev } = make();
+    const ip = k.task("ip");
+    const ring = must(k.runAs(ip, () => k.call("rtl_open", () => dma_alloc_coherent(dev, 256, GFP_KERNEL))));
+    expect([ring.reqBytes, ring.size]).toEqual([256, 4096]);
+    expect(ring.allocated).toMatchObject({ pid: ip.pid, comm: "ip", site: ring.allocSite });
+    expect(ring.allocated?.stack.map((f) => f.replace(/\+.*/, ""))).toEqual(["rtl_open"]);
+    expect(ring.freed).toBeNull();
+    k.runAs(k.init, () => k.call("__dev_close_many", () => k.call("rtl8169_close", () => dma_free_coherent(dev, 256, ring.vaddr, ring.dma_handle))));
+    expect(ring.freed).toMatchObject({ pid: 1, site: ring.freeSite });
+    expect(ring.freed?.stack.map((f) => f.replace(/\+.*/, ""))).toEqual(["__dev_close_many", "rtl8169_close"]);
+    expect(dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64))).toBe(0);
+    const buf = must(k.runAs(ip, () => kmalloc(k, 2048, GFP_KERNEL)));
+    const h = k.runAs(ip, () => k.call("rtl_rx_fill", () => dma_map_single(dev, buf, 1500, "DMA_FROM_DEVICE")));
+    const m = must(k.dma.lookup(h));
+    expect([m.reqBytes, m.size, m.allocated?.pid]).toEqual([1500, 1500, ip.pid]);
+  });
+
   it("an IOMMU-like check tells live, freed, foreign and unmapped addresses apart", () => {
     const { k, dev } = make();
     const other = new Device(k, "0000:00:04.0");

@@ -6,6 +6,7 @@ import { hex } from "../kernel/address.js";
 import { __GFP_DMA32, __GFP_NOWARN, __GFP_ZERO, type Gfp } from "../kernel/gfp.js";
 import { PAGE_SIZE, get_order } from "../mm/page-alloc.js";
 import type { KMem } from "../mm/kmem.js";
+import type { TaskStamp } from "../mm/slab.js";
 
 export type DmaDirection = "DMA_BIDIRECTIONAL" | "DMA_TO_DEVICE" | "DMA_FROM_DEVICE" | "DMA_NONE";
 
@@ -26,6 +27,15 @@ export class DmaMapping {
   live = true;
   freeNs: number | null = null;
   freeSite: string | null = null;
+  /**
+   * Who made the mapping: task, time and call stack at dma_alloc_coherent / dma_map_single
+   * (what a DMA checker prints as "Allocated by task N:"). Null for mappings made by hand.
+   */
+  allocated: TaskStamp | null = null;
+  /** Who freed or unmapped it (null while live). */
+  freed: TaskStamp | null = null;
+  /** Bytes the caller asked for; `size` is what is mapped (whole pages for coherent buffers). */
+  reqBytes: number;
   private mem: Uint8Array | null = null;
 
   constructor(
@@ -41,7 +51,9 @@ export class DmaMapping {
     readonly dir: DmaDirection,
     readonly allocNs: number,
     readonly allocSite: string,
-  ) {}
+  ) {
+    this.reqBytes = size;
+  }
 
   /** Contents, materialised on first use (what the device and the driver read and write). */
   bytes(): Uint8Array {
@@ -92,6 +104,8 @@ export class DmaMappings {
       return null;
     }
     const m = new DmaMapping(this.nextId++, dev, "coherent", phys + dev.dma_offset, phys, PAGE_SIZE * 2 ** order, "DMA_BIDIRECTIONAL", k.clock.now, site);
+    m.reqBytes = size;
+    m.allocated = k.stamp(site);
     this.add(m);
     k.tick(3000);
     return m;
@@ -123,7 +137,9 @@ export class DmaMappings {
     const phys = typeof ptr === "number" ? ptr : ptr.addr;
     const dma = phys + dev.dma_offset;
     if (dma + size - 1 > dev.dma_mask || k.faults.shouldFail("dma")) return DMA_MAPPING_ERROR;
-    this.add(new DmaMapping(this.nextId++, dev, "single", dma, phys, size, dir, k.clock.now, site));
+    const m = new DmaMapping(this.nextId++, dev, "single", dma, phys, size, dir, k.clock.now, site);
+    m.allocated = k.stamp(site);
+    this.add(m);
     return dma;
   }
 
@@ -219,6 +235,7 @@ export class DmaMappings {
     m.live = false;
     m.freeNs = this.k.clock.now;
     m.freeSite = site;
+    m.freed = this.k.stamp(site);
     if (this.liveByHandle.get(m.dma_handle) === m) this.liveByHandle.delete(m.dma_handle);
     if (this.observer !== null) this.observer.unmapped(m);
   }

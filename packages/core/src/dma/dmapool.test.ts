@@ -176,3 +176,32 @@ describe("managed pools", () => {
     expect(devresOps(k)).toHaveLength(4);
   });
 });
+
+describe("per-block allocation records (for DMA checkers)", () => {
+  for (const version of ["6.1", "6.6"]) {
+    it(`${version}: each block remembers who allocated it and who freed it, per use`, () => {
+      const { k, dev } = make({ version });
+      const pool = must(dma_pool_create("cbs", dev, 256, 8, 0));
+      const opener = k.task("ip");
+      const a = must(k.runAs(opener, () => k.call("e100_up", () => dma_pool_alloc(pool, GFP_KERNEL))));
+      const b = must(k.runAs(opener, () => k.call("e100_up", () => dma_pool_alloc(pool, GFP_KERNEL))));
+      expect(pool.blockTrack(a.vaddr)?.allocated).toMatchObject({ pid: opener.pid, comm: "ip" });
+      expect(pool.blockTrack(a.vaddr)?.allocated.site).toMatch(/^e100_up\+0x[0-9a-f]+\/0x[0-9a-f]+$/);
+      expect(pool.blockTrack(a.vaddr)?.allocated.stack).toEqual([pool.blockTrack(a.vaddr)?.allocated.site]);
+      expect(pool.blockTrack(a.vaddr)?.freed).toBeNull();
+      const closer = k.task("ip");
+      k.runAs(closer, () => k.call("e100_down", () => dma_pool_free(pool, b.vaddr, b.dma)));
+      const tb = pool.blockTrack(b.vaddr);
+      expect(tb?.freed).toMatchObject({ pid: closer.pid });
+      expect(tb?.freed?.site).toMatch(/^e100_down\+/);
+      expect(tb?.freed?.ns).toBeGreaterThanOrEqual(tb?.allocated.ns ?? Infinity);
+      // Reuse: the freed block comes back first (LIFO) with a fresh record.
+      const c = must(k.runAs(k.init, () => k.call("e100_alloc_cbs", () => dma_pool_alloc(pool, GFP_KERNEL))));
+      expect(c.vaddr).toBe(b.vaddr);
+      expect(pool.blockTrack(c.vaddr)).toMatchObject({ freed: null, allocated: { pid: 1 } });
+      expect(pool.blockTrack(c.vaddr)?.allocated.site).toMatch(/^e100_alloc_cbs\+/);
+      // A block never handed out has no record.
+      expect(pool.blockTrack(a.vaddr + 2 * pool.size)).toBeNull();
+    });
+  }
+});

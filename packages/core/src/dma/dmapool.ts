@@ -2,10 +2,11 @@ import type { Device } from "../base/device.js";
 import { dev_driver_string } from "../base/device.js";
 import { hex } from "../kernel/address.js";
 import { __GFP_ZERO, GFP_KERNEL, type Gfp } from "../kernel/gfp.js";
-import type { SlabObject } from "../mm/slab.js";
+import type { SlabObject, TaskStamp } from "../mm/slab.js";
 import { PAGE_SIZE } from "../mm/page-alloc.js";
 import type { DmaMapping } from "./dma-mapping.js";
 import { devres_add, devres_alloc, devres_free, devres_release } from "../devres/devres.js";
+import { named } from "../kernel/kernel-name.js";
 
 /** include/linux/poison.h */
 const POOL_POISON_FREED = 0xa7;
@@ -18,6 +19,17 @@ const INT_MAX = 0x7fffffff;
 export interface DmaPoolBlock {
   readonly vaddr: number;
   readonly dma: number;
+}
+
+/**
+ * Who holds a pool block: the task, time, call site (`dma_pool_alloc`'s caller) and stack of
+ * its latest allocation, and of its free once returned. mm/dmapool.c keeps no such record (a
+ * block is only an offset in a page); the simulator does, so a DMA checker can say whose block a
+ * device hit, as KASAN's tracks do for slab objects.
+ */
+export interface DmaPoolBlockTrack {
+  allocated: TaskStamp;
+  freed: TaskStamp | null;
 }
 
 /** struct dma_page: one dma_alloc_coherent() chunk of `allocation` bytes. */
@@ -57,6 +69,8 @@ export class DmaPool {
   private readonly freeStack: number[] = [];
   /** DMAPOOL_DEBUG: vaddrs currently on the free list (the list walk of pool_block_err). */
   private readonly freeSet = new Set<number>();
+  /** Allocation/free records by block CPU address (latest use of each block). */
+  private readonly tracks = new Map<number, DmaPoolBlockTrack>();
   nr_blocks = 0;
   nr_active = 0;
   nr_pages = 0;
@@ -100,6 +114,22 @@ export class DmaPool {
   findPage(dma: number): DmaPage | null {
     const p = this.pageOf(dma - this.dev.dma_offset);
     return p !== null && dma >= p.dma && dma - p.dma < this.allocation ? p : null;
+  }
+
+  /** The latest allocation (and free) of the block at CPU address `vaddr`; null if it was never handed out. */
+  blockTrack(vaddr: number): DmaPoolBlockTrack | null {
+    return this.tracks.get(vaddr) ?? null;
+  }
+
+  /** @internal dma_pool_alloc handed out the block at `vaddr`. */
+  trackAlloc(vaddr: number, who: TaskStamp): void {
+    this.tracks.set(vaddr, { allocated: who, freed: null });
+  }
+
+  /** @internal dma_pool_free took the block at `vaddr` back. */
+  trackFree(vaddr: number, who: TaskStamp): void {
+    const t = this.tracks.get(vaddr);
+    if (t !== undefined) t.freed = who;
   }
 
   /** @internal v6.3+ free list */
@@ -242,6 +272,7 @@ export function dma_pool_alloc(pool: DmaPool, gfp: Gfp): DmaPoolBlock | null {
     page.offset = page.next.get(off) ?? pool.allocation;
     pool.nr_active++;
     checkBlock(pool, page, off, gfp);
+    pool.trackAlloc(page.vaddr + off, k.stamp(k.caller("dma_pool_alloc")));
     return { vaddr: page.vaddr + off, dma: page.dma + off };
   }
   if (pool.freeList.length === 0 && pool_alloc_page(pool, gfp) === null) return null;
@@ -252,6 +283,7 @@ export function dma_pool_alloc(pool: DmaPool, gfp: Gfp): DmaPoolBlock | null {
   const dma = page.dma + (vaddr - page.vaddr);
   checkBlock(pool, page, vaddr - page.vaddr, gfp);
   if ((gfp & __GFP_ZERO) !== 0 && page.mapping.hasBytes) page.mapping.bytes().fill(0, vaddr - page.vaddr, vaddr - page.vaddr + pool.size);
+  pool.trackAlloc(vaddr, k.stamp(k.caller("dma_pool_alloc")));
   return { vaddr, dma };
 }
 
@@ -292,6 +324,7 @@ export function dma_pool_free(pool: DmaPool, vaddr: number, dma: number): void {
     page.next.set(offset, page.offset);
     page.offset = offset;
     pool.nr_active--;
+    pool.trackFree(vaddr, k.stamp(k.caller("dma_pool_free")));
     return;
   }
   if (debug) {
@@ -310,6 +343,7 @@ export function dma_pool_free(pool: DmaPool, vaddr: number, dma: number): void {
   }
   pool.freeList.push(vaddr);
   pool.nr_active--;
+  pool.trackFree(vaddr, k.stamp(k.caller("dma_pool_free")));
 }
 
 /**
@@ -375,6 +409,7 @@ interface PoolDevres {
 export function dmam_pool_release(_dev: Device, res: PoolDevres): void {
   dma_pool_destroy(res.pool);
 }
+named(dmam_pool_release, "dmam_pool_release");
 
 function dmam_pool_match(_dev: Device, res: PoolDevres, match_data: unknown): boolean {
   return res.pool === match_data;

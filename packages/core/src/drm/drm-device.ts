@@ -5,6 +5,7 @@ import { GFP_KERNEL, __GFP_ZERO } from "../kernel/gfp.js";
 import { KMem } from "../mm/kmem.js";
 import { devm_add_action_or_reset } from "../devres/devres-action.js";
 import { drm_managed_release, drmm_add_action, drmm_add_action_or_reset, drmm_kfree, drmm_kstrdup, drmm_kzalloc, type Drmres } from "./drm-managed.js";
+import { named } from "../kernel/kernel-name.js";
 
 export const DRIVER_GEM = 1 << 0;
 export const DRIVER_MODESET = 1 << 1;
@@ -74,14 +75,17 @@ function drm_dev_init_release(drm: DrmDevice, _res: unknown): void {
   drm.dev = null;
   if (parent !== null) parent.kernel.core.put_device(parent);
 }
+named(drm_dev_init_release, "drm_dev_init_release");
 
 function drm_minor_alloc_release(drm: DrmDevice, minor: { index: number } | null): void {
   if (minor !== null) drm.kernel.drm.minors.delete(minor.index);
 }
+named(drm_minor_alloc_release, "drm_minor_alloc_release");
 
 function drm_gem_init_release(_drm: DrmDevice, _res: unknown): void {
   /* drm_vma_offset_manager_destroy: nothing of its own */
 }
+named(drm_gem_init_release, "drm_gem_init_release");
 
 /** drm_minor_alloc(): drmm_kzalloc(80) + the drm_minor_alloc_release action (8 bytes). */
 function drm_minor_alloc(drm: DrmDevice, render: boolean): number {
@@ -141,6 +145,7 @@ export function drm_dev_init(drm: DrmDevice, parent: Device | null): number {
 function devm_drm_dev_init_release(drm: DrmDevice): void {
   __drm_dev_put(drm, "devm_drm_dev_init_release");
 }
+named(devm_drm_dev_init_release, "devm_drm_dev_init_release");
 
 /**
  * devm_drm_dev_alloc(parent, driver, size) → __devm_drm_dev_alloc: kzalloc the driver's
@@ -199,7 +204,7 @@ function drm_dev_release(drm: DrmDevice, endFunc: string): void {
   k.call("drm_dev_release", () => {
     if (drm.driver.release !== undefined) {
       const rel = drm.driver.release;
-      k.call(rel.name || "release", () => rel(drm));
+      k.call(k.fnName(rel, "release"), () => rel(drm));
     }
     drm_managed_release(drm, endFunc);
     if (drm.final_kfree !== null) k.slab.kfree(drm.final_kfree.obj, "drm_dev_release+0x4e/0x70");

@@ -78,13 +78,13 @@ export function __drmm_add_action<D>(drm: DrmDevice, action: DrmresRelease<D>, d
 
 /** drmm_add_action(drm, action, data): named `#action`. */
 export function drmm_add_action<D>(drm: DrmDevice, action: DrmresRelease<D>, data: D): number {
-  return __drmm_add_action(drm, action, data, action.name);
+  return __drmm_add_action(drm, action, data, drm.kernel.fnName(action));
 }
 
 /** drmm_add_action_or_reset(): on failure the action runs immediately and -ENOMEM is returned. */
 export function drmm_add_action_or_reset<D>(drm: DrmDevice, action: DrmresRelease<D>, data: D): number {
   const ret = drmm_add_action(drm, action, data);
-  if (ret !== 0) drm.kernel.call(action.name, () => action(drm, data));
+  if (ret !== 0) drm.kernel.call(drm.kernel.fnName(action), () => action(drm, data));
   return ret;
 }
 
@@ -155,7 +155,7 @@ export function drmm_release_action<D>(drm: DrmDevice, action: DrmresRelease<D>,
   }
   del_dr(drm, found, "drmm_release_action");
   const dataArg = found.size !== 0 ? found.data : null;
-  k.call(action.name, () => action(drm, dataArg as D));
+  k.call(k.fnName(action), () => action(drm, dataArg as D));
   k.slab.kfree(found.obj, "drmm_release_action+0x7e/0xc0");
 }
 
@@ -173,7 +173,7 @@ export function drm_managed_release(drm: DrmDevice, endFunc: string): void {
     drm_dbg_drmres(drm, "drm_managed_release", { op: "REL", node: dr });
     if (dr.release !== null) {
       const rel = dr.release;
-      k.call(rel.name, () => rel(drm, (dr.size !== 0 ? dr.data : null) as never));
+      k.call(k.fnName(rel), () => rel(drm, (dr.size !== 0 ? dr.data : null) as never));
     }
     const i = drm.managed.indexOf(dr);
     if (i >= 0) drm.managed.splice(i, 1);

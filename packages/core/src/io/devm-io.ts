@@ -7,6 +7,7 @@ import { devres_add, devres_alloc, devres_destroy, devres_free } from "../devres
 import { devm_kasprintf, devm_kstrdup } from "../devres/devm-memory.js";
 import { ioport_map, ioport_unmap, ioremap, iounmap, type IoMem } from "./iomem.js";
 import { IORESOURCE_MEM, formatResource, resource_size, resource_type, type Resource } from "./resource-tree.js";
+import { named } from "../kernel/kernel-name.js";
 
 // ---- devm_ioremap family (lib/devres.c) -----------------------------------------------------
 
@@ -17,6 +18,7 @@ interface IoremapDevres {
 export function devm_ioremap_release(dev: Device, res: IoremapDevres): void {
   iounmap(dev.kernel, res.addr, "devm_ioremap_release+0x1e/0x30");
 }
+named(devm_ioremap_release, "devm_ioremap_release");
 
 function devm_ioremap_match(_dev: Device, res: IoremapDevres, match_data: unknown): boolean {
   return res.addr === match_data;
@@ -98,6 +100,7 @@ function __devm_ioremap_resource(dev: Device, res: Resource | null, wc: boolean)
 export function devm_ioport_map_release(_dev: Device, res: IoremapDevres): void {
   if (res.addr !== null) ioport_unmap(res.addr);
 }
+named(devm_ioport_map_release, "devm_ioport_map_release");
 
 /** devm_ioport_map(dev, port, nr) */
 export function devm_ioport_map(dev: Device, port: number, nr: number): IoMem | null {
@@ -129,6 +132,7 @@ export function devm_region_release(dev: Device, res: RegionDevres): void {
   const tree = res.parent === k.ioport.root ? k.ioport : k.iomem;
   tree.__release_region(res.parent, res.start, res.n);
 }
+named(devm_region_release, "devm_region_release");
 
 function devm_region_match(_dev: Device, res: RegionDevres, match_data: unknown): boolean {
   const m = match_data as RegionDevres;

@@ -3,6 +3,7 @@ import { ENOMEM } from "../kernel/errno.js";
 import { GFP_KERNEL } from "../kernel/gfp.js";
 import { devres_add, devres_alloc, devres_free, devres_release } from "../devres/devres.js";
 import type { IrqHandler } from "./irq-core.js";
+import { named } from "../kernel/kernel-name.js";
 
 /** struct irq_devres {irq, dev_id} (16 bytes). */
 interface IrqDevres {
@@ -14,6 +15,7 @@ interface IrqDevres {
 export function devm_irq_release(dev: Device, res: IrqDevres): void {
   dev.kernel.irq.free_irq(res.irq, res.dev_id);
 }
+named(devm_irq_release, "devm_irq_release");
 
 function devm_irq_match(_dev: Device, res: IrqDevres, data: unknown): boolean {
   const m = data as IrqDevres;

@@ -246,7 +246,7 @@ export class IrqCore {
     }
     for (const action of woken) {
       const fn = action.thread_fn as IrqHandler;
-      const r = this.k.runAs(action.thread as Task, () => this.k.call(fn.name || "irq_thread_fn", () => fn(irq, action.dev_id)));
+      const r = this.k.runAs(action.thread as Task, () => this.k.call(this.k.fnName(fn, "irq_thread_fn"), () => fn(irq, action.dev_id)));
       ret |= r & IRQ_HANDLED;
     }
     if (ret === IRQ_NONE) d.unhandled++;
@@ -264,7 +264,7 @@ export class IrqCore {
     try {
       if (k.tracing.irq) k.emit({ kind: "irq", phase: "entry", irq, name: action.name }, "d.h..");
       action.count++;
-      k.callStack.push(sym(action.handler.name || "irq_handler"));
+      k.callStack.push(sym(k.fnName(action.handler, "irq_handler")));
       let r: IrqReturn;
       try {
         r = action.handler(irq, action.dev_id);

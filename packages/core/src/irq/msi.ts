@@ -3,6 +3,7 @@ import { ENOMEM } from "../kernel/errno.js";
 import { GFP_KERNEL } from "../kernel/gfp.js";
 import type { SlabObject } from "../mm/slab.js";
 import { devres_add, devres_alloc, devres_free } from "../devres/devres.js";
+import { named } from "../kernel/kernel-name.js";
 
 /** struct msi_desc (the part the simulator needs): its Linux irq and its memory. */
 export interface MsiDesc {
@@ -23,6 +24,7 @@ interface AttrGroupDevres {
 export function devm_attr_group_remove(_dev: Device, _res: AttrGroupDevres): void {
   /* sysfs_remove_group(): no memory of its own in the simulator */
 }
+named(devm_attr_group_remove, "devm_attr_group_remove");
 
 /** devm_device_add_group(dev, grp): node (8 bytes) first, sysfs_create_group, then add. */
 export function devm_device_add_group(dev: Device, group: string): number {
@@ -45,6 +47,7 @@ export function msi_device_data_release(dev: Device, _md: MsiDeviceData): void {
   msi_free_msi_descs(dev);
   dev.msi_data = null;
 }
+named(msi_device_data_release, "msi_device_data_release");
 
 /**
  * kernel/irq/msi.c :: msi_setup_device_data (6.1): devres_alloc(msi_device_data_release, 72)

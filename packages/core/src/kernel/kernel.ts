@@ -2,6 +2,7 @@ import { classifyKernelLog, writeDmesg, writeFtrace, type TraceEvent } from "@de
 import { PointerHasher, hex } from "./address.js";
 import { FaultInjector } from "./fault-inject.js";
 import { kernelFeatures, parseKernelVersion, type KernelFeatures, type KernelVersion } from "./kernel-version.js";
+import { explicitKernelName, kernelName } from "./kernel-name.js";
 import { functionModule, ModuleRegistry, type KernelModule } from "./modules.js";
 import { Prng } from "./prng.js";
 import { sym } from "./symbols.js";
@@ -266,6 +267,23 @@ export class Kernel {
     } finally {
       this.callStack.pop();
     }
+  }
+
+  /**
+   * Function names the kernel took from JavaScript (`.name`, or the fallback of an anonymous
+   * function) because the function carried no kernel name (`named()`, kernel-name.ts): a
+   * minifying bundler would change them in the trace. Empty when every release, action,
+   * handler, probe and remove function a run used was named.
+   */
+  readonly namesFromJs = new Set<string>();
+
+  /** The kernel name of a simulated function (`named()`'s, else its JavaScript name, noted in `namesFromJs`). */
+  fnName(fn: { readonly name: string }, fallback?: string): string {
+    const explicit = explicitKernelName(fn);
+    if (explicit !== undefined) return explicit;
+    const js = kernelName(fn, fallback);
+    this.namesFromJs.add(js);
+    return js;
   }
 
   /** `%pS` of the innermost simulated function, or of `fallback` when the stack is empty. */

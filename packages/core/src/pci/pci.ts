@@ -9,6 +9,7 @@ import { IORESOURCE_IO, IORESOURCE_MEM, IORESOURCE_MEM_64, IORESOURCE_PREFETCH, 
 import { ioport_map, ioremap, iounmap, type IoMem } from "../io/iomem.js";
 import { msi_add_msi_desc, msi_free_msi_descs, msi_setup_device_data } from "../irq/msi.js";
 import { pcim_note_region, pcim_setup_msi_release } from "./pcim.js";
+import { named } from "../kernel/kernel-name.js";
 
 export const PCI_ANY_ID = 0xffff;
 export const PCI_STD_NUM_BARS = 6;
@@ -174,13 +175,14 @@ function pci_device_probe(dev: Device): number {
   pdev.matched_id = id;
   const k = pdev.kernel;
   pdev.kernel.core.get_device(pdev);
-  const ret = k.call("local_pci_probe", () => k.call(pdrv.probe.name || "probe", () => pdrv.probe(pdev, id)));
+  const ret = k.call("local_pci_probe", () => k.call(k.fnName(pdrv.probe, "probe"), () => pdrv.probe(pdev, id)));
   if (ret !== 0) {
     pdev.matched_id = null;
     pdev.kernel.core.put_device(pdev);
   }
   return ret;
 }
+named(pci_device_probe, "pci_device_probe");
 
 /** pci_device_remove → pci_driver::remove(pdev). */
 function pci_device_remove(dev: Device): void {
@@ -189,11 +191,12 @@ function pci_device_remove(dev: Device): void {
   const k = pdev.kernel;
   if (pdrv?.remove !== undefined) {
     const rm = pdrv.remove;
-    k.call(rm.name || "remove", () => rm(pdev));
+    k.call(k.fnName(rm, "remove"), () => rm(pdev));
   }
   pdev.matched_id = null;
   k.core.put_device(pdev);
 }
+named(pci_device_remove, "pci_device_remove");
 
 /** The kernel's PCI bus (registered on first use). */
 export function pci_bus_type(k: Kernel): BusType {

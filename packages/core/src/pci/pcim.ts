@@ -19,6 +19,7 @@ import {
   to_pci_dev,
   type PciDev,
 } from "./pci.js";
+import { named } from "../kernel/kernel-name.js";
 
 /**
  * drivers/pci/devres.c (6.1): struct pci_devres {enabled, pinned, orig_intx, restore_intx,
@@ -37,6 +38,7 @@ export function pcim_release(gendev: Device, res: PciDevres): void {
   for (let i = 0; i < PCI_STD_NUM_BARS; i++) if ((res.region_mask & (1 << i)) !== 0) pci_release_region(dev, i);
   if (res.enabled && !res.pinned) pci_disable_device(dev);
 }
+named(pcim_release, "pcim_release");
 
 function find_pci_dr(pdev: PciDev): PciDevres | null {
   if (!pdev.is_managed) return null;
@@ -57,6 +59,7 @@ function pcim_disable_device(pdev: PciDev): void {
   if (!pdev.pinned_managed) pci_disable_device(pdev);
   pdev.is_managed = false;
 }
+named(pcim_disable_device, "pcim_disable_device");
 
 /**
  * pcim_enable_device(pdev): managed pci_enable_device(). 6.1: pci_devres (`pcim_release`,
@@ -118,6 +121,7 @@ export function pcim_iomap_release(gendev: Device, res: PcimIomapDevres): void {
     if (io !== null && io !== undefined) pci_iounmap(dev, io, "pcim_iomap_release+0x22/0x40");
   }
 }
+named(pcim_iomap_release, "pcim_iomap_release");
 
 /** pcim_iomap_table(pdev): the device's table of managed mappings (single instance via devres_get). */
 export function pcim_iomap_table(pdev: PciDev): (IoMem | null)[] | null {
@@ -209,6 +213,7 @@ export function pcim_msi_release(pdev: PciDev): void {
   pdev.is_msi_managed = false;
   pci_free_irq_vectors(pdev);
 }
+named(pcim_msi_release, "pcim_msi_release");
 
 /**
  * pcim_setup_msi_release() (drivers/pci/msi): for a pcim-managed device, an action that frees

@@ -10,6 +10,7 @@ import type { Kernel } from "../kernel/kernel.js";
 import { ENOMEM, ENODEV } from "../kernel/errno.js";
 import { GFP_KERNEL } from "../kernel/gfp.js";
 import { moduleFunction } from "../kernel/modules.js";
+import { named } from "../kernel/kernel-name.js";
 import { kzalloc, kfree } from "../mm/kmalloc.js";
 import type { KMem } from "../mm/kmem.js";
 import { Device, dev_set_drvdata, dev_get_drvdata, dev_driver_string } from "../base/device.js";
@@ -67,18 +68,18 @@ interface AhciHostPriv {
 // ---- libata (module "libata") -----------------------------------------------------------------
 
 /** libata-core.c :: ata_devres_release — frees the ports and the host (named in module memory). */
-const ata_devres_release = moduleFunction("libata", function ata_devres_release(dev: Device, _res: object): void {
+const ata_devres_release = moduleFunction("libata", named(function ata_devres_release(dev: Device, _res: object): void {
   const host = dev_get_drvdata<AtaHost | null>(dev);
   if (host === null) return;
   const k = dev.kernel;
   for (const ap of host.ports) k.call("ata_devres_release", () => kfree(k, ap.mem));
   k.at("release_nodes+0x40/0xb0", () => kfree(k, host.mem));
-});
+}, "ata_devres_release"));
 
 /** libata-core.c :: ata_host_stop — stops the ports (nothing of their memory: that is devm). */
-const ata_host_stop = moduleFunction("libata", function ata_host_stop(_dev: Device, _res: object): void {
+const ata_host_stop = moduleFunction("libata", named(function ata_host_stop(_dev: Device, _res: object): void {
   /* ap->ops->port_stop for each port */
-});
+}, "ata_host_stop"));
 
 /**
  * ata_host_alloc(dev, n_ports): kzalloc the host, open a devres group, add ata_devres_release,
@@ -135,6 +136,7 @@ function ahci_single_level_irq_intr(_irq: number, dev_instance: unknown): number
   hpriv.mmio.write32(stat, HOST_IRQ_STAT);
   return IRQ_HANDLED;
 }
+named(ahci_single_level_irq_intr, "ahci_single_level_irq_intr");
 
 /** ata_host_activate(): the `%s[%s]` irq name (devm_kasprintf) and the devm irq, then register. */
 function ata_host_activate(host: AtaHost, irq: number, scsi: ScsiSim | null): number {
@@ -158,7 +160,7 @@ function makeAhciDriver(scsi: ScsiSim | null): PciDriver {
     name: "ahci",
     module: "ahci",
     id_table: [{ vendor: ICH9_AHCI.vendor, device: ICH9_AHCI.device }],
-    probe: function ahci_init_one(pdev: PciDev): number {
+    probe: named(function ahci_init_one(pdev: PciDev): number {
       const dev = pdev.dev;
       let rc = pcim_enable_device(pdev);
       if (rc !== 0) return rc;
@@ -181,14 +183,14 @@ function makeAhciDriver(scsi: ScsiSim | null): PciDriver {
       pci_set_master(pdev);
       mmio.write32(0x80000002, HOST_CTL);
       return pdev.kernel.call("ahci_host_activate", () => ata_host_activate(host, pci_irq_vector(pdev, 0), scsi));
-    },
-    remove: function ata_pci_remove_one(pdev: PciDev): void {
+    }, "ahci_init_one"),
+    remove: named(function ata_pci_remove_one(pdev: PciDev): void {
       const host = dev_get_drvdata<AtaHost | null>(pdev.dev);
       if (host === null) return;
       // ata_host_detach(): the SCSI devices go before the host's resources.
       for (const d of host.scsi) pdev.kernel.core.device_unregister(d);
       host.scsi.length = 0;
-    },
+    }, "ata_pci_remove_one"),
   };
 }
 
@@ -201,7 +203,7 @@ export class ScsiSim {
 
   constructor(readonly k: Kernel) {
     this.bus = k.core.buses.get("scsi") ?? k.core.bus_register({ name: "scsi" });
-    this.sd = define_driver({ name: "sd", module: "sd_mod", probe_type: "async", probe: function sd_probe() { return 0; }, remove: function sd_remove() {} });
+    this.sd = define_driver({ name: "sd", module: "sd_mod", probe_type: "async", probe: named(function sd_probe() { return 0; }, "sd_probe"), remove: named(function sd_remove() {}, "sd_remove") });
   }
 
   addDisk(host: AtaHost, name: string): Device {

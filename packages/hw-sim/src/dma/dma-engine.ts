@@ -1,5 +1,6 @@
-import type { Device, DmaMapping } from "@devscope/core";
+import type { Device } from "@devscope/core";
 import type { DmaFaultReason, DmaFaultRecord, DmaTargetInfo } from "./dma-fault.js";
+import { targetInfo } from "./iommu.js";
 import type { Machine } from "../machine.js";
 
 /** What a device function exposes to its DMA engine: identity, presence, bus mastering. */
@@ -59,7 +60,7 @@ export class DmaEngine {
       // The request never leaves the device. Recorded with what it would have hit (a freed
       // buffer here means the quiesce came just in time — or only by luck of ordering).
       this.blockedBme++;
-      this.record(dev, iova, len, write, purpose, "bus-master-off", v.ok ? targetOf(v.mapping) : v.target, true, false);
+      this.record(dev, iova, len, write, purpose, "bus-master-off", v.ok ? targetInfo(v.mapping) : v.target, true, false);
       return null;
     }
     if (iommu.mode === "translate") {
@@ -84,9 +85,3 @@ export class DmaEngine {
   }
 }
 
-function targetOf(m: DmaMapping): DmaTargetInfo {
-  const t: DmaTargetInfo = { kind: m.kind, dma: m.dma_handle, sizeBytes: m.size, allocSite: m.allocSite, allocNs: m.allocNs };
-  if (m.freeSite !== null) t.freeSite = m.freeSite;
-  if (m.freeNs !== null) t.freeNs = m.freeNs;
-  return t;
-}

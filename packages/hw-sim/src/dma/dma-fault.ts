@@ -1,4 +1,4 @@
-import type { Device } from "@devscope/core";
+import type { Device, TaskStamp } from "@devscope/core";
 
 /** Why the IOMMU-like checker refused (or flagged) a device access. */
 export type DmaFaultReason =
@@ -23,12 +23,22 @@ export interface DmaTargetInfo {
   /** Bus address and size of the mapping (or pool block), bytes. */
   dma: number;
   sizeBytes: number;
-  /** `%pS` of the allocation (dma_alloc_coherent/dma_map_single/dma_pool_alloc caller). */
+  /** CPU physical address of the mapping (or block): its direct-map address is what KASAN-style reports print. */
+  phys: number;
+  /** Bytes the driver asked for: a coherent buffer maps whole pages, its object is the request. */
+  reqBytes: number;
+  /**
+   * `%pS` of the allocation: the caller of dma_alloc_coherent / dma_map_single, or of
+   * dma_pool_alloc for a pool block (core tracks each block's allocation).
+   */
   allocSite: string;
   allocNs: number;
-  /** `%pS` of the free/unmap, when freed. */
+  /** `%pS` of the free/unmap (dma_pool_free's caller for a block), when freed. */
   freeSite?: string;
   freeNs?: number;
+  /** Who allocated and who freed it: task and call stack (the checker report's tracks). */
+  allocated?: TaskStamp;
+  freed?: TaskStamp;
   /** Pool name for pool blocks. */
   pool?: string;
 }
@@ -58,8 +68,8 @@ export function faultSummary(f: DmaFaultRecord): string {
   let s = `${f.device}: DMA ${dir} of ${f.lenBytes} bytes at ${at} (${f.purpose}): ${f.reason}`;
   const t = f.target;
   if (t !== undefined) {
-    const what = t.kind === "pool-block" ? `block of pool "${t.pool ?? "?"}" (page allocated at ${t.allocSite})` : `${t.kind} buffer allocated at ${t.allocSite}`;
-    s += ` — ${what} [0x${t.dma.toString(16)}, +${t.sizeBytes})`;
+    const what = t.kind === "pool-block" ? `block of pool "${t.pool ?? "?"}" allocated at ${t.allocSite}` : `${t.kind} buffer allocated at ${t.allocSite}`;
+    s += ` — ${what} [0x${t.dma.toString(16)}, +${t.reqBytes})`;
     if (t.freeSite !== undefined) s += `, freed at ${t.freeSite}`;
   }
   return s;

@@ -100,14 +100,14 @@ export class Iommu {
       // A pool page holds blocks: the block the access starts in is the object it may touch.
       const block = own.kind === "coherent" && own.allocSite.startsWith(POOL_SITE) ? this.poolBlock(dev, own, phys, len) : null;
       if (block !== null && block.outOfBounds) return { ok: false, reason: "out-of-bounds", target: block.info, faultIova: Math.min(block.endIova, end) };
-      if (iova + len > end) return { ok: false, reason: "out-of-bounds", target: info(own), faultIova: end };
-      if ((write && own.dir === "DMA_TO_DEVICE") || (!write && own.dir === "DMA_FROM_DEVICE")) return { ok: false, reason: "direction", target: info(own), faultIova: iova };
+      if (iova + len > end) return { ok: false, reason: "out-of-bounds", target: targetInfo(own), faultIova: end };
+      if ((write && own.dir === "DMA_TO_DEVICE") || (!write && own.dir === "DMA_FROM_DEVICE")) return { ok: false, reason: "direction", target: targetInfo(own), faultIova: iova };
       if (block !== null && block.free) return { ok: true, mapping: own, phys, poolFreeBlock: block.info };
       return { ok: true, mapping: own, phys };
     }
-    if (other !== undefined) return { ok: false, reason: "other-device", target: info(other), faultIova: iova };
+    if (other !== undefined) return { ok: false, reason: "other-device", target: targetInfo(other), faultIova: iova };
     const tomb = this.tombs.get(Math.floor(iova / PAGE));
-    if (tomb !== undefined && tomb.dev === dev && tomb.contains(iova)) return { ok: false, reason: "after-free", target: info(tomb), faultIova: iova };
+    if (tomb !== undefined && tomb.dev === dev && tomb.contains(iova)) return { ok: false, reason: "after-free", target: targetInfo(tomb), faultIova: iova };
     return { ok: false, reason: "unmapped", faultIova: iova };
   }
 
@@ -121,15 +121,28 @@ export class Iommu {
     const blockOff = Math.floor(off / pool.size) * pool.size;
     const blockVaddr = pg.vaddr + blockOff;
     const blockDma = page.dma_handle + (blockVaddr - page.vaddr);
-    const out: DmaTargetInfo = { kind: "pool-block", dma: blockDma, sizeBytes: pool.size, allocSite: page.allocSite, allocNs: page.allocNs, pool: pool.name };
-    return { info: out, free: blockIsFree(pool, blockVaddr, blockOff), outOfBounds: off + len > blockOff + pool.size, endIova: blockDma + pool.size };
+    const free = blockIsFree(pool, blockVaddr, blockOff);
+    // The block's own allocation (core tracks dma_pool_alloc's caller per block); a block never
+    // handed out has only its page's.
+    const track = pool.blockTrack(blockVaddr);
+    const out: DmaTargetInfo = { kind: "pool-block", dma: blockDma, sizeBytes: pool.size, phys: blockVaddr, reqBytes: pool.size, allocSite: track?.allocated.site ?? page.allocSite, allocNs: track?.allocated.ns ?? page.allocNs, pool: pool.name };
+    if (track !== null) out.allocated = track.allocated;
+    if (free && track?.freed !== null && track?.freed !== undefined) {
+      out.freed = track.freed;
+      out.freeSite = track.freed.site;
+      out.freeNs = track.freed.ns;
+    }
+    return { info: out, free, outOfBounds: off + len > blockOff + pool.size, endIova: blockDma + pool.size };
   }
 }
 
-function info(m: DmaMapping): DmaTargetInfo {
-  const t: DmaTargetInfo = { kind: m.kind, dma: m.dma_handle, sizeBytes: m.size, allocSite: m.allocSite, allocNs: m.allocNs };
+/** What the checker records of a mapping it judged an access against. */
+export function targetInfo(m: DmaMapping): DmaTargetInfo {
+  const t: DmaTargetInfo = { kind: m.kind, dma: m.dma_handle, sizeBytes: m.size, phys: m.vaddr, reqBytes: m.reqBytes, allocSite: m.allocSite, allocNs: m.allocNs };
   if (m.freeSite !== null) t.freeSite = m.freeSite;
   if (m.freeNs !== null) t.freeNs = m.freeNs;
+  if (m.allocated !== null) t.allocated = m.allocated;
+  if (m.freed !== null) t.freed = m.freed;
   return t;
 }
 

@@ -1,4 +1,4 @@
-import { drmm_add_action_or_reset, type DrmDevice } from "@devscope/core";
+import { drmm_add_action_or_reset, named, type DrmDevice } from "@devscope/core";
 
 /**
  * drm_mode_config_init_release (drivers/gpu/drm/drm_mode_config.c): drm_mode_config_cleanup —
@@ -8,6 +8,7 @@ export function drm_mode_config_init_release(drm: DrmDevice, _data: null): void 
   const kms = kmsState.get(drm);
   if (kms !== undefined) kms.objects = 0;
 }
+named(drm_mode_config_init_release, "drm_mode_config_init_release");
 
 interface KmsState {
   /** Mode objects (plane, CRTC, encoder, connector) alive. */

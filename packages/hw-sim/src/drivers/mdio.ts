@@ -1,4 +1,4 @@
-import { GFP_KERNEL, devres_add, devres_alloc, devres_free, kfree, kzalloc, type Device, type KMem } from "@devscope/core";
+import { GFP_KERNEL, devres_add, devres_alloc, devres_free, kfree, kzalloc, named, type Device, type KMem } from "@devscope/core";
 
 /** sizeof(struct mii_bus) on 6.1 x86-64, bytes. */
 const MII_BUS_BYTES = 3224;
@@ -18,11 +18,13 @@ interface MdiobusDevres {
 export function devm_mdiobus_free(dev: Device, dr: MdiobusDevres): void {
   if (dr.mii !== null) kfree(dev.kernel, dr.mii.mem);
 }
+named(devm_mdiobus_free, "devm_mdiobus_free");
 
 /** devm_mdiobus_unregister — mdiobus_unregister(). */
 export function devm_mdiobus_unregister(_dev: Device, dr: MdiobusDevres): void {
   if (dr.mii !== null) dr.mii.registered = false;
 }
+named(devm_mdiobus_unregister, "devm_mdiobus_unregister");
 
 /** devm_mdiobus_alloc(dev): the node (8 bytes) first, then mdiobus_alloc_size. */
 export function devm_mdiobus_alloc(dev: Device): MiiBus | null {

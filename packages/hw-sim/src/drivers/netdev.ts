@@ -1,4 +1,4 @@
-import { ENOMEM, GFP_KERNEL, KERN_INFO, KMem, dev_driver_string, devres_add, devres_alloc, devres_free, kfree, kzalloc, type Device, type Kernel } from "@devscope/core";
+import { ENODEV, ENOMEM, GFP_KERNEL, KERN_INFO, KMem, dev_driver_string, devres_add, devres_alloc, devres_free, kfree, kzalloc, named, type Device, type Kernel } from "@devscope/core";
 
 /** sizeof(struct net_device) on 6.1 x86-64 and the queue structs alloc_netdev_mqs allocates, bytes. */
 const NET_DEVICE_BYTES = 2432;
@@ -85,6 +85,7 @@ interface NetdevDevres {
 export function devm_free_netdev(_dev: Device, res: NetdevDevres): void {
   if (res.ndev !== null) free_netdev(res.ndev);
 }
+named(devm_free_netdev, "devm_free_netdev");
 
 /**
  * devm_alloc_etherdev(dev, sizeof_priv) → devm_alloc_etherdev_mqs (net/devres.c): the node
@@ -165,11 +166,21 @@ export function unregister_netdev<P>(nd: NetDevice<P>): void {
 /** dev_open() (`ip link set dev X up`): ndo_open, then the device is up. */
 export function dev_open<P>(nd: NetDevice<P>): number {
   if (nd.up) return 0;
-  if (!nd.registered || nd.ops === null) return -19;
+  if (!nd.registered || nd.ops === null) return -ENODEV;
   const ops = nd.ops;
   const ret = nd.kernel.call("__dev_open", () => ops.ndo_open(nd));
   if (ret === 0) nd.up = true;
   return ret;
+}
+
+/** `ip link set dev X up` on a driver's netdev: dev_open(), or -ENODEV when it has none. */
+export function netdev_up<P>(nd: NetDevice<P> | null): number {
+  return nd === null ? -ENODEV : dev_open(nd);
+}
+
+/** `ip link set dev X down` on a driver's netdev (nothing when it has none). */
+export function netdev_down<P>(nd: NetDevice<P> | null): void {
+  if (nd !== null) dev_close(nd);
 }
 
 /** dev_close() (`ip link set dev X down`, unregister): ndo_stop. */

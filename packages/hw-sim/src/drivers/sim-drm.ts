@@ -25,6 +25,7 @@ import {
   dev_get_drvdata,
   dev_info,
   dev_set_drvdata,
+  named,
   devm_drm_dev_alloc,
   devm_ioremap,
   devm_request_irq,
@@ -58,6 +59,7 @@ import { le32, put32, put64 } from "../dma/guest-memory.js";
 import * as G from "../devices/gpu/gpu-regs.js";
 import { modSym } from "../sim-symbols.js";
 import { drm_simple_display_pipe_init, drmm_mode_config_init } from "./drm-kms.js";
+import { boundDrvdata, simPciDriver } from "./sim-pci-driver.js";
 
 export const DRM_MODULE = "sim_drm";
 export const DRM_PCI_DRIVER = "sim-drm";
@@ -107,7 +109,7 @@ function dispiWrite(sd: SimDrm, index: number, value: number): void {
 }
 
 /** The fence interrupt: ack, read the completed fence value the GPU wrote. */
-const sim_drm_fence_irq = function sim_drm_fence_irq(_irq: number, arg: unknown): number {
+function sim_drm_fence_irq(_irq: number, arg: unknown): number {
   const sd = arg as SimDrm;
   const k = sd.pdev.kernel;
   return k.at(modSym(DRM_MODULE, "sim_drm_fence_irq"), () => {
@@ -119,7 +121,8 @@ const sim_drm_fence_irq = function sim_drm_fence_irq(_irq: number, arg: unknown)
     if (sd.fencePage !== null) sd.fenceDone = le32(sd.fencePage.bytes(), 0);
     return IRQ_HANDLED;
   });
-};
+}
+named(sim_drm_fence_irq, "sim_drm_fence_irq");
 
 /** Engine setup: ring and fence buffers (managed), MSI, the managed IRQ last. */
 function sim_drm_engine_init(sd: SimDrm): number {
@@ -147,7 +150,7 @@ function sim_drm_engine_init(sd: SimDrm): number {
 }
 
 /** cirrus_pci_probe order (6.1). Every failure is a bare return: devres unwinds. */
-function sim_drm_probe(pdev: PciDev, opts: SimDrmOptions): number {
+function sim_drm_pci_probe(pdev: PciDev, opts: SimDrmOptions): number {
   const k = pdev.kernel;
   return k.at(modSym(DRM_MODULE, "sim_drm_pci_probe"), () => {
     let ret = pcim_enable_device(pdev);
@@ -193,7 +196,7 @@ function sim_drm_pipe_disable(sd: SimDrm): void {
 }
 
 /** cirrus_pci_remove: drm_dev_unplug, then drm_atomic_helper_shutdown. */
-function sim_drm_remove(pdev: PciDev): void {
+function sim_drm_pci_remove(pdev: PciDev): void {
   const k = pdev.kernel;
   k.at(modSym(DRM_MODULE, "sim_drm_pci_remove"), () => {
     const sd = dev_get_drvdata<SimDrm | null>(pdev.dev);
@@ -209,24 +212,16 @@ function sim_drm_remove(pdev: PciDev): void {
     if (sd.opts.doublePut === true) drm_dev_put(sd.drm);
   });
 }
+named(sim_drm_pci_remove, "sim_drm_pci_remove");
 
-function named<F extends (...a: never[]) => unknown>(name: string, fn: F): F {
-  Object.defineProperty(fn, "name", { value: name });
-  return fn;
-}
-
+/** The pci_driver, configured with the bug options of a scenario. */
 export function makeSimDrm(opts: SimDrmOptions = {}): PciDriver {
-  return {
-    name: DRM_PCI_DRIVER,
-    module: DRM_MODULE,
-    id_table: [{ vendor: 0x1234, device: 0x1111 }],
-    probe: named("sim_drm_pci_probe", (pdev: PciDev): number => sim_drm_probe(pdev, opts)),
-    remove: sim_drm_remove,
-  };
+  return simPciDriver({ name: DRM_PCI_DRIVER, module: DRM_MODULE, id_table: [{ vendor: 0x1234, device: 0x1111 }], probe: sim_drm_pci_probe, probeName: "sim_drm_pci_probe", remove: sim_drm_pci_remove }, opts);
 }
 
+/** The bound driver's state of a device (for scenario scripts). */
 export function simDrmOf(pdev: PciDev): SimDrm | null {
-  return pdev.driver?.name === DRM_PCI_DRIVER ? dev_get_drvdata<SimDrm | null>(pdev.dev) : null;
+  return boundDrvdata<SimDrm>(pdev, DRM_PCI_DRIVER);
 }
 
 // ---- user space: an open file on /dev/dri/card0 and its ioctls ---------------------------------

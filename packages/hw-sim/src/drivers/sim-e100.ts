@@ -20,18 +20,16 @@ import {
   dev_set_drvdata,
   dma_alloc_coherent,
   dma_free_coherent,
-  dma_map_single,
-  dma_mapping_error,
   __GFP_DMA32,
   dma_pool_create,
   dma_pool_destroy,
   dma_pool_free,
   dma_pool_zalloc,
   dma_set_mask,
-  dma_unmap_single,
   free_irq,
   kfree,
   kzalloc,
+  named,
   pci_disable_device,
   pci_enable_device,
   pci_iomap,
@@ -49,11 +47,12 @@ import {
   type PciDev,
   type PciDriver,
 } from "@devscope/core";
-import { le16, put64 } from "../dma/guest-memory.js";
 import * as R from "../devices/nic/nic-regs.js";
 import { modSym } from "../sim-symbols.js";
 import { udelay } from "./delay.js";
-import { alloc_etherdev, dev_close, dev_open, free_netdev, register_netdev, unregister_netdev, type NetDevice } from "./netdev.js";
+import { alloc_etherdev, free_netdev, netdev_down, netdev_up, register_netdev, unregister_netdev, type NetDevice } from "./netdev.js";
+import { boundDrvdata, simPciDriver } from "./sim-pci-driver.js";
+import { nic_configure_rings, nic_read_mac, nic_rx_fill, nic_rx_free, nic_rx_reap, type RxBuffer } from "./nic-hw.js";
 
 export const E100_MODULE = "sim_e100";
 export const E100_DRIVER = "sim-e100";
@@ -65,7 +64,6 @@ const CBS_MAX = 256;
 const CB_BYTES = 576;
 /** e1000e-style per-direction ring bookkeeping structs (e1000_sw_init → e1000_alloc_queues), bytes. */
 const RING_STRUCT_BYTES = 1280;
-const RX_BUF_BYTES = 2048;
 
 export interface SimE100Options {
   rxRing?: number;
@@ -89,7 +87,7 @@ export interface E100Nic {
   cbsPool: DmaPool | null;
   cbs: DmaPoolBlock | null;
   rxRing: DmaMapping | null;
-  rxBufs: { phys: number; dma: number }[];
+  rxBufs: RxBuffer[];
   curRx: number;
   rxCount: number;
   txCount: number;
@@ -97,7 +95,7 @@ export interface E100Nic {
   opts: SimE100Options;
 }
 
-const e100_intr = function e100_intr(_irq: number, dev_id: unknown): number {
+function e100_intr(_irq: number, dev_id: unknown): number {
   const nic = dev_id as E100Nic;
   const k = nic.pdev.kernel;
   return k.at(modSym(E100_MODULE, "e100_intr"), () => {
@@ -107,19 +105,11 @@ const e100_intr = function e100_intr(_irq: number, dev_id: unknown): number {
     // Not our interrupt (shared line), or the device is gone.
     if (stat === 0 || stat === 0xffffffff) return IRQ_NONE;
     const ring = nic.rxRing?.bytes();
-    if (ring !== undefined) {
-      for (let n = 0; n < nic.rxCount; n++) {
-        const off = nic.curRx * R.DESC_BYTES;
-        if (((ring[off + 12] ?? 0) & R.RXD_STAT_DD) === 0) break;
-        if (le16(ring, off + 8) > 0) nic.frames++;
-        ring[off + 12] = 0;
-        io.write32(nic.curRx, R.RDT);
-        nic.curRx = (nic.curRx + 1) % nic.rxCount;
-      }
-    }
+    if (ring !== undefined) nic.curRx = nic_rx_reap(io, ring, nic.curRx, nic.rxCount, () => nic.frames++);
     return IRQ_HANDLED;
   });
-};
+}
+named(e100_intr, "e100_intr");
 
 /** e100_hw_reset: reset before bus mastering, as e100_probe's comment requires. */
 function e100_hw_reset(nic: E100Nic): void {
@@ -145,36 +135,21 @@ function e100_clean_cbs(nic: E100Nic): void {
 
 function e100_rx_alloc_list(nic: E100Nic): number {
   const dev = nic.pdev.dev;
-  const k = nic.pdev.kernel;
   nic.rxRing = dma_alloc_coherent(dev, nic.rxCount * R.DESC_BYTES, GFP_KERNEL);
   if (nic.rxRing === null) return -ENOMEM;
   const ring = nic.rxRing.bytes();
   ring.fill(0);
-  for (let i = 0; i < nic.rxCount; i++) {
-    // The device addresses 32 bits (dma_set_mask(32)): buffers from ZONE_DMA32, as swiotlb
-    // would otherwise bounce them.
-    const phys = k.pages.alloc(0, GFP_KERNEL | __GFP_DMA32, modSym(E100_MODULE, "e100_rx_alloc_skb"));
-    if (phys === null) return -ENOMEM;
-    const dma = dma_map_single(dev, phys, RX_BUF_BYTES, "DMA_FROM_DEVICE");
-    if (dma_mapping_error(dev, dma)) {
-      k.pages.free(phys, 0, modSym(E100_MODULE, "e100_rx_alloc_skb"));
-      return -ENOMEM;
-    }
-    nic.rxBufs.push({ phys, dma });
-    put64(ring, i * R.DESC_BYTES, dma);
-  }
+  // The device addresses 32 bits (dma_set_mask(32)): buffers from ZONE_DMA32, as swiotlb
+  // would otherwise bounce them. A failure leaves the posted buffers to e100_rx_clean_list.
+  const err = nic_rx_fill(dev, ring, nic.rxCount, GFP_KERNEL | __GFP_DMA32, modSym(E100_MODULE, "e100_rx_alloc_skb"), nic.rxBufs);
+  if (err !== 0) return err;
   nic.curRx = 0;
   return 0;
 }
 
 function e100_rx_clean_list(nic: E100Nic): void {
   const dev = nic.pdev.dev;
-  const k = nic.pdev.kernel;
-  for (const b of nic.rxBufs) {
-    dma_unmap_single(dev, b.dma, RX_BUF_BYTES, "DMA_FROM_DEVICE");
-    k.pages.free(b.phys, 0, modSym(E100_MODULE, "e100_rx_clean_list"));
-  }
-  nic.rxBufs = [];
+  nic_rx_free(dev, nic.rxBufs, modSym(E100_MODULE, "e100_rx_clean_list"));
   const r = nic.rxRing;
   if (r !== null) dma_free_coherent(dev, r.size, r.vaddr, r.dma_handle);
   nic.rxRing = null;
@@ -196,20 +171,8 @@ function e100_open(nd: NetDevice<E100Nic>): number {
       return err;
     }
     const io = nic.csr as IoMem;
-    const rx = (nic.rxRing as DmaMapping).dma_handle;
-    const cb = (nic.cbs as DmaPoolBlock).dma;
-    io.write32(rx % 0x100000000, R.RDBAL);
-    io.write32(Math.floor(rx / 0x100000000), R.RDBAH);
-    io.write32(nic.rxCount * R.DESC_BYTES, R.RDLEN);
-    io.write32(0, R.RDH);
-    io.write32(nic.rxCount - 1, R.RDT);
-    io.write32(cb % 0x100000000, R.TDBAL);
-    io.write32(Math.floor(cb / 0x100000000), R.TDBAH);
-    io.write32(nic.txCount * R.DESC_BYTES, R.TDLEN);
-    io.write32(0, R.TDH);
-    io.write32(0, R.TDT);
-    io.write32(R.RCTL_EN, R.RCTL);
-    io.write32(R.TCTL_EN, R.TCTL);
+    // The command-block pool block holds the TX ring.
+    nic_configure_rings(io, { dma: (nic.rxRing as DmaMapping).dma_handle, count: nic.rxCount }, { dma: (nic.cbs as DmaPoolBlock).dma, count: nic.txCount });
     err = request_irq(nic.pdev.dev, nic.pdev.irq, e100_intr, IRQF_SHARED, nd.name, nic);
     if (err !== 0) {
       e100_clean_cbs(nic);
@@ -284,9 +247,7 @@ function e100_probe(pdev: PciDev, opts: SimE100Options): number {
     nic.rings = kzalloc(k, 2 * RING_STRUCT_BYTES, GFP_KERNEL);
     if (nic.rings === null) return err_out_free(nic, -ENOMEM);
     // EEPROM / MAC validation (e100_eeprom_load + is_valid_ether_addr).
-    const ral = nic.csr.read32(R.RAL0);
-    const rah = nic.csr.read32(R.RAH0);
-    const mac = [ral & 0xff, (ral >>> 8) & 0xff, (ral >>> 16) & 0xff, ral >>> 24, rah & 0xff, (rah >>> 8) & 0xff];
+    const mac = nic_read_mac(nic.csr);
     if (mac.every((b) => b === 0) || ((mac[0] ?? 0) & 1) !== 0) {
       dev_err(dev, "Invalid MAC address from EEPROM, aborting");
       // The N17 shape: this error path was added later and jumps one label too far.
@@ -365,30 +326,24 @@ function e100_remove(pdev: PciDev): void {
     pci_disable_device(pdev);
   });
 }
+named(e100_remove, "e100_remove");
 
-function named<F extends (...a: never[]) => unknown>(name: string, fn: F): F {
-  Object.defineProperty(fn, "name", { value: name });
-  return fn;
-}
-
+/** The pci_driver, configured with the bug options of a scenario. */
 export function makeSimE100(opts: SimE100Options = {}): PciDriver {
-  return {
-    name: E100_DRIVER,
-    module: E100_MODULE,
-    id_table: [{ vendor: 0x8086, device: 0x100e }],
-    probe: named("e100_probe", (pdev: PciDev): number => e100_probe(pdev, opts)),
-    remove: e100_remove,
-  };
+  return simPciDriver({ name: E100_DRIVER, module: E100_MODULE, id_table: [{ vendor: 0x8086, device: 0x100e }], probe: e100_probe, probeName: "e100_probe", remove: e100_remove }, opts);
 }
 
+/** The bound driver's state of a device (for scenario scripts). */
 export function e100Of(pdev: PciDev): E100Nic | null {
-  return pdev.driver?.name === E100_DRIVER ? dev_get_drvdata<E100Nic | null>(pdev.dev) : null;
+  return boundDrvdata<E100Nic>(pdev, E100_DRIVER);
 }
 
+/** `ip link set dev ethN up`. */
 export function e100Up(nic: E100Nic): number {
-  return nic.nd === null ? -ENODEV : dev_open(nic.nd);
+  return netdev_up(nic.nd);
 }
 
+/** `ip link set dev ethN down`. */
 export function e100Down(nic: E100Nic): void {
-  if (nic.nd !== null) dev_close(nic.nd);
+  netdev_down(nic.nd);
 }

@@ -27,7 +27,6 @@ import {
   dma_alloc_coherent,
   dma_free_coherent,
   dma_map_single,
-  dma_mapping_error,
   dma_pool_free,
   dma_pool_zalloc,
   dma_set_mask_and_coherent,
@@ -49,6 +48,7 @@ import {
   request_irq,
   dev_get_drvdata,
   dev_set_drvdata,
+  named,
   type DmaMapping,
   type DmaPool,
   type IoMem,
@@ -56,19 +56,20 @@ import {
   type PciDev,
   type PciDriver,
 } from "@devscope/core";
-import { le16, put16, put64 } from "../dma/guest-memory.js";
+import { put16, put64 } from "../dma/guest-memory.js";
 import * as R from "../devices/nic/nic-regs.js";
 import { modSym } from "../sim-symbols.js";
 import { udelay } from "./delay.js";
 import { devm_mdiobus_alloc, devm_mdiobus_register, type MiiBus } from "./mdio.js";
-import { devm_alloc_etherdev, dev_close, dev_open, netdev_info, netdev_printk, register_netdev, unregister_netdev, type NetDevice } from "./netdev.js";
+import { devm_alloc_etherdev, netdev_down, netdev_info, netdev_printk, netdev_up, register_netdev, unregister_netdev, type NetDevice } from "./netdev.js";
+import { boundDrvdata, simPciDriver } from "./sim-pci-driver.js";
+import { nic_configure_rings, nic_read_mac, nic_rx_fill, nic_rx_free, nic_rx_reap, nic_write_mac, type RxBuffer } from "./nic-hw.js";
 
 export const R8169_MODULE = "sim_r8169";
 export const R8169_DRIVER = "sim-r8169";
 /** sizeof(struct rtl8169_private) on 6.1 x86-64, bytes. */
 const RTL_PRIV_BYTES = 2880;
 const R8169_REGS_SIZE = 256;
-const RX_BUF_BYTES = 2048;
 
 export interface SimR8169Options {
   /** RX/TX descriptors (r8169: 256 each; smaller by default to keep the simulation light). */
@@ -93,10 +94,6 @@ export interface SimR8169Options {
   overfetchQuirk?: boolean;
 }
 
-interface RxSlot {
-  phys: number;
-  dma: number;
-}
 interface TxSlot {
   phys: number;
   dma: number;
@@ -114,7 +111,7 @@ export interface RtlPriv {
   rxRing: DmaMapping | null;
   rxPoolBlock: { vaddr: number; dma: number } | null;
   ringPool: DmaPool | null;
-  rxBufs: RxSlot[];
+  rxBufs: RxBuffer[];
   txBufs: (TxSlot | null)[];
   curRx: number;
   curTx: number;
@@ -146,7 +143,7 @@ function rtl_hw_reset(tp: RtlPriv): void {
 }
 
 /** The ISR (rtl8169_interrupt): 0xffffffff means the device is gone (surprise removal). */
-const rtl8169_interrupt = function rtl8169_interrupt(_irq: number, dev_instance: unknown): number {
+function rtl8169_interrupt(_irq: number, dev_instance: unknown): number {
   const tp = dev_instance as RtlPriv;
   const k = tp.pdev.kernel;
   return k.at(modSym(R8169_MODULE, "rtl8169_interrupt"), () => {
@@ -159,21 +156,14 @@ const rtl8169_interrupt = function rtl8169_interrupt(_irq: number, dev_instance:
     if ((status & R.E1000_ICR_TXDW) !== 0) rtl_tx(tp);
     return IRQ_HANDLED;
   });
-};
+}
+named(rtl8169_interrupt, "rtl8169_interrupt");
 
 /** rtl_rx: hand completed descriptors to the stack and give them back to the NIC. */
 function rtl_rx(tp: RtlPriv): void {
   const ring = rxRingBytes(tp);
   if (ring === null || tp.mmio === null) return;
-  for (let n = 0; n < tp.rxCount; n++) {
-    const off = tp.curRx * R.DESC_BYTES;
-    if (((ring[off + 12] ?? 0) & R.RXD_STAT_DD) === 0) break;
-    const len = le16(ring, off + 8);
-    if (len > 0) tp.frames++;
-    ring[off + 12] = 0;
-    tp.mmio.write32(tp.curRx, R.RDT);
-    tp.curRx = (tp.curRx + 1) % tp.rxCount;
-  }
+  tp.curRx = nic_rx_reap(tp.mmio, ring, tp.curRx, tp.rxCount, () => tp.frames++);
 }
 
 function rxRingBytes(tp: RtlPriv): Uint8Array | null {
@@ -208,13 +198,7 @@ function rtl_tx(tp: RtlPriv): void {
 
 /** rtl8169_rx_clear: unmap and free every RX buffer. */
 function rtl8169_rx_clear(tp: RtlPriv): void {
-  const dev = tp.pdev.dev;
-  const k = tp.pdev.kernel;
-  for (const b of tp.rxBufs) {
-    dma_unmap_single(dev, b.dma, RX_BUF_BYTES, "DMA_FROM_DEVICE");
-    k.pages.free(b.phys, 0, modSym(R8169_MODULE, "rtl8169_rx_clear"));
-  }
-  tp.rxBufs = [];
+  nic_rx_free(tp.pdev.dev, tp.rxBufs, modSym(R8169_MODULE, "rtl8169_rx_clear"));
 }
 
 function rtl_tx_clear(tp: RtlPriv): void {
@@ -232,25 +216,12 @@ function rtl_tx_clear(tp: RtlPriv): void {
 
 /** rtl8169_init_ring: a page per RX descriptor, mapped DMA_FROM_DEVICE, its address in the descriptor. */
 function rtl8169_init_ring(tp: RtlPriv): number {
-  const dev = tp.pdev.dev;
-  const k = tp.pdev.kernel;
   const ring = rxRingBytes(tp);
   if (ring === null) return -ENOMEM;
   ring.fill(0);
-  for (let i = 0; i < tp.rxCount; i++) {
-    const phys = k.pages.alloc(0, GFP_KERNEL, modSym(R8169_MODULE, "rtl8169_alloc_rx_data"));
-    if (phys === null) {
-      rtl8169_rx_clear(tp);
-      return -ENOMEM;
-    }
-    const dma = dma_map_single(dev, phys, RX_BUF_BYTES, "DMA_FROM_DEVICE");
-    if (dma_mapping_error(dev, dma)) {
-      k.pages.free(phys, 0, modSym(R8169_MODULE, "rtl8169_alloc_rx_data"));
-      rtl8169_rx_clear(tp);
-      return -ENOMEM;
-    }
-    tp.rxBufs.push({ phys, dma });
-    put64(ring, i * R.DESC_BYTES, dma);
+  if (nic_rx_fill(tp.pdev.dev, ring, tp.rxCount, GFP_KERNEL, modSym(R8169_MODULE, "rtl8169_alloc_rx_data"), tp.rxBufs) !== 0) {
+    rtl8169_rx_clear(tp);
+    return -ENOMEM;
   }
   tp.curRx = 0;
   tp.txBufs = Array.from({ length: tp.txCount }, () => null);
@@ -266,20 +237,7 @@ function ringDma(tp: RtlPriv): number {
 function rtl8169_up(tp: RtlPriv): void {
   const io = tp.mmio as IoMem;
   pci_set_master(tp.pdev);
-  const rx = ringDma(tp);
-  const tx = (tp.txRing as DmaMapping).dma_handle;
-  io.write32(rx % 0x100000000, R.RDBAL);
-  io.write32(Math.floor(rx / 0x100000000), R.RDBAH);
-  io.write32(tp.rxCount * R.DESC_BYTES, R.RDLEN);
-  io.write32(0, R.RDH);
-  io.write32(tp.rxCount - 1, R.RDT);
-  io.write32(tx % 0x100000000, R.TDBAL);
-  io.write32(Math.floor(tx / 0x100000000), R.TDBAH);
-  io.write32(tp.txCount * R.DESC_BYTES, R.TDLEN);
-  io.write32(0, R.TDH);
-  io.write32(0, R.TDT);
-  io.write32(R.RCTL_EN, R.RCTL);
-  io.write32(R.TCTL_EN, R.TCTL);
+  nic_configure_rings(io, { dma: ringDma(tp), count: tp.rxCount }, { dma: (tp.txRing as DmaMapping).dma_handle, count: tp.txCount });
   io.write32(IRQ_MASK, R.IMS);
 }
 
@@ -473,9 +431,7 @@ function rtl_init_one(pdev: PciDev, opts: SimR8169Options): number {
       if (tp.irqStats === null) return -ENOMEM;
     }
     const io = tp.mmio;
-    const ral = io.read32(R.RAL0);
-    const rah = io.read32(R.RAH0);
-    nd.dev_addr = [ral & 0xff, (ral >>> 8) & 0xff, (ral >>> 16) & 0xff, ral >>> 24, rah & 0xff, (rah >>> 8) & 0xff];
+    nd.dev_addr = nic_read_mac(io);
     tp.counters = dmam_alloc_coherent(dev, R.COUNTERS_BYTES, GFP_KERNEL);
     if (tp.counters === null) return -ENOMEM;
     if (opts.kfreeDevm === true) {
@@ -507,45 +463,29 @@ function rtl_remove_one(pdev: PciDev): void {
     const tp = dev_get_drvdata<RtlPriv | null>(pdev.dev);
     if (tp === null || tp.nd === null) return;
     unregister_netdev(tp.nd);
-    const io = tp.mmio;
-    if (io !== null) {
-      const a = tp.nd.dev_addr;
-      io.write32(((a[0] ?? 0) | ((a[1] ?? 0) << 8) | ((a[2] ?? 0) << 16) | ((a[3] ?? 0) << 24)) >>> 0, R.RAL0);
-      io.write32(((a[4] ?? 0) | ((a[5] ?? 0) << 8) | R.RAH_AV) >>> 0, R.RAH0);
-    }
+    if (tp.mmio !== null) nic_write_mac(tp.mmio, tp.nd.dev_addr);
   });
 }
-
-/** A closure with a kernel function's name (the simulated call stack prints `fn.name`). */
-function named<F extends (...a: never[]) => unknown>(name: string, fn: F): F {
-  Object.defineProperty(fn, "name", { value: name });
-  return fn;
-}
+named(rtl_remove_one, "rtl_remove_one");
 
 /** The pci_driver, configured with the bug options of a scenario. */
 export function makeSimR8169(opts: SimR8169Options = {}): PciDriver {
-  return {
-    name: R8169_DRIVER,
-    module: R8169_MODULE,
-    id_table: [{ vendor: 0x8086, device: 0x100e }],
-    probe: named("rtl_init_one", (pdev: PciDev): number => rtl_init_one(pdev, opts)),
-    remove: rtl_remove_one,
-  };
+  return simPciDriver({ name: R8169_DRIVER, module: R8169_MODULE, id_table: [{ vendor: 0x8086, device: 0x100e }], probe: rtl_init_one, probeName: "rtl_init_one", remove: rtl_remove_one }, opts);
 }
 
 /** The bound driver's state of a device (for scenario scripts: open, traffic, close). */
 export function r8169Of(pdev: PciDev): RtlPriv | null {
-  return pdev.driver?.name === R8169_DRIVER ? dev_get_drvdata<RtlPriv | null>(pdev.dev) : null;
+  return boundDrvdata<RtlPriv>(pdev, R8169_DRIVER);
 }
 
 /** `ip link set dev ethN up`. */
 export function r8169Up(tp: RtlPriv): number {
-  return tp.nd === null ? -ENODEV : dev_open(tp.nd);
+  return netdev_up(tp.nd);
 }
 
 /** `ip link set dev ethN down`. */
 export function r8169Down(tp: RtlPriv): void {
-  if (tp.nd !== null) dev_close(tp.nd);
+  netdev_down(tp.nd);
 }
 
 /** ndo_start_xmit of `count` frames of `lenBytes`: a page each, mapped to the device, doorbell. */

@@ -1,6 +1,7 @@
-import { simDrmClose, simDrmOpen, simDrmSetMode, simDrmSubmit } from "../drivers/sim-drm.js";
+import { simDrmClose, simDrmOpen, simDrmSubmit } from "../drivers/sim-drm.js";
 import { drmOf, gpuRig } from "./rigs.js";
 import { MS, type Scenario } from "./scenario.js";
+import { bindStep, closeCard, openCard, rmmodStep, unbindStep } from "./script-steps.js";
 
 export const gpuClean: Scenario = {
   id: "gpu-clean",
@@ -15,31 +16,21 @@ export const gpuClean: Scenario = {
     "(drm_dev_unplug, shutdown), rebound and unloaded. The drm_device's managed list is released with the last reference.",
   script(ctx) {
     const rig = gpuRig(ctx, { engine: true });
-    ctx.step("modprobe sim_drm");
-    ctx.modprobe(rig.drv);
-    let sd = drmOf(rig);
-    const client = ctx.task("modetest");
-    ctx.step("open /dev/dri/card0, set mode, submit");
-    const f = ctx.as(client, () => simDrmOpen(sd));
-    ctx.as(client, () => simDrmSetMode(f, 1024, 768));
+    const card = openCard(ctx, rig, 1024, 768);
+    const { client } = card;
     for (let i = 0; i < 6; i++) {
-      ctx.as(client, () => simDrmSubmit(f, 4096));
+      ctx.as(client, () => simDrmSubmit(card.f, 4096));
       ctx.idle(200_000);
     }
-    ctx.step("close /dev/dri/card0");
-    ctx.as(client, () => simDrmClose(f));
-    ctx.step(`unbind ${rig.pdev.name} from sim-drm`);
-    ctx.unbind(rig.pdev, "sim-drm");
+    closeCard(ctx, card);
+    unbindStep(ctx, rig);
     ctx.idle(MS);
-    ctx.step(`bind ${rig.pdev.name} to sim-drm`);
-    ctx.bind(rig.pdev, "sim-drm");
-    ctx.step(`after bind ${rig.pdev.name}: driver=${rig.pdev.driver?.name ?? "none"}`);
-    sd = drmOf(rig);
+    bindStep(ctx, rig);
+    const sd = drmOf(rig);
     const f2 = ctx.as(client, () => simDrmOpen(sd));
     ctx.as(client, () => simDrmSubmit(f2, 1024));
     ctx.idle(MS);
     ctx.as(client, () => simDrmClose(f2));
-    ctx.step("rmmod sim_drm");
-    ctx.rmmod(rig.drv);
+    rmmodStep(ctx, rig);
   },
 };

@@ -1,5 +1,6 @@
 import { gpuRig } from "./rigs.js";
 import { MS, type Scenario } from "./scenario.js";
+import { loadStep, unbindStep } from "./script-steps.js";
 
 export const gpuDoublePut: Scenario = {
   id: "gpu-double-put",
@@ -14,11 +15,9 @@ export const gpuDoublePut: Scenario = {
     "writes the freed refcount — KASAN's use-after-free in drm_dev_put, and a refcount underflow.",
   script(ctx) {
     const rig = gpuRig(ctx, { doublePut: true });
-    ctx.step("modprobe sim_drm");
-    ctx.modprobe(rig.drv);
+    loadStep(ctx, rig);
     ctx.idle(MS);
-    ctx.step(`unbind ${rig.pdev.name} from sim-drm`);
-    ctx.unbind(rig.pdev, "sim-drm");
+    unbindStep(ctx, rig);
     ctx.idle(MS);
   },
 };

@@ -1,6 +1,7 @@
-import { simDrmClose, simDrmOpen, simDrmSetMode, simDrmSubmit } from "../drivers/sim-drm.js";
-import { drmOf, gpuRig } from "./rigs.js";
+import { simDrmSubmit } from "../drivers/sim-drm.js";
+import { gpuRig } from "./rigs.js";
 import { MS, type Scenario } from "./scenario.js";
+import { closeCard, openCard, unbindStep } from "./script-steps.js";
 
 export const gpuOpenFdUnbind: Scenario = {
   id: "gpu-open-fd-unbind",
@@ -15,24 +16,16 @@ export const gpuOpenFdUnbind: Scenario = {
     "from drm_dev_enter(); its close() drops the last reference and the managed list is released then, long after the unbind.",
   script(ctx) {
     const rig = gpuRig(ctx, { engine: true });
-    ctx.step("modprobe sim_drm");
-    ctx.modprobe(rig.drv);
-    const sd = drmOf(rig);
-    const client = ctx.task("modetest");
-    ctx.step("open /dev/dri/card0, set mode, submit");
-    const f = ctx.as(client, () => simDrmOpen(sd));
-    ctx.as(client, () => simDrmSetMode(f, 1280, 720));
-    ctx.as(client, () => simDrmSubmit(f, 4096));
+    const card = openCard(ctx, rig, 1280, 720);
+    ctx.as(card.client, () => simDrmSubmit(card.f, 4096));
     ctx.idle(MS);
-    ctx.step(`unbind ${rig.pdev.name} from sim-drm (card still open)`);
-    ctx.unbind(rig.pdev, "sim-drm");
+    unbindStep(ctx, rig, "card still open");
     ctx.idle(50 * MS);
     ctx.step("submit after unbind");
-    const rc = ctx.as(client, () => simDrmSubmit(f, 4096));
+    const rc = ctx.as(card.client, () => simDrmSubmit(card.f, 4096));
     ctx.step(`submit returned ${rc}`);
     ctx.idle(200 * MS);
-    ctx.step("close /dev/dri/card0");
-    ctx.as(client, () => simDrmClose(f));
+    closeCard(ctx, card);
     ctx.idle(MS);
   },
 };

@@ -1,6 +1,7 @@
-import { simDrmClose, simDrmOpen, simDrmSetMode, simDrmSubmit } from "../drivers/sim-drm.js";
-import { drmOf, gpuRig } from "./rigs.js";
+import { simDrmSubmit } from "../drivers/sim-drm.js";
+import { gpuRig } from "./rigs.js";
 import { MS, type Scenario } from "./scenario.js";
+import { closeCard, openCard, unbindStep } from "./script-steps.js";
 
 export const gpuUnplugNoEnter: Scenario = {
   id: "gpu-unplug-no-enter",
@@ -15,22 +16,14 @@ export const gpuUnplugNoEnter: Scenario = {
     "mapping and the kernel takes a page fault.",
   script(ctx) {
     const rig = gpuRig(ctx, { engine: true, noUnplug: true });
-    ctx.step("modprobe sim_drm");
-    ctx.modprobe(rig.drv);
-    const sd = drmOf(rig);
-    const client = ctx.task("modetest");
-    ctx.step("open /dev/dri/card0, set mode, submit");
-    const f = ctx.as(client, () => simDrmOpen(sd));
-    ctx.as(client, () => simDrmSetMode(f, 800, 600));
-    ctx.as(client, () => simDrmSubmit(f, 2048));
+    const card = openCard(ctx, rig, 800, 600);
+    ctx.as(card.client, () => simDrmSubmit(card.f, 2048));
     ctx.idle(MS);
-    ctx.step(`unbind ${rig.pdev.name} from sim-drm (card still open)`);
-    ctx.unbind(rig.pdev, "sim-drm");
+    unbindStep(ctx, rig, "card still open");
     ctx.idle(MS);
     ctx.step("submit after unbind");
-    ctx.as(client, () => simDrmSubmit(f, 2048));
-    ctx.step("close /dev/dri/card0");
-    ctx.as(client, () => simDrmClose(f));
+    ctx.as(card.client, () => simDrmSubmit(card.f, 2048));
+    closeCard(ctx, card);
     ctx.idle(MS);
   },
 };

@@ -1,6 +1,6 @@
-import { r8169Down } from "../drivers/sim-r8169.js";
-import { ifUp, r8169Rig, rtl, traffic } from "./rigs.js";
+import { ifDown, ifUp, r8169Rig, rtl, traffic } from "./rigs.js";
 import { MS, type Scenario } from "./scenario.js";
+import { bindStep, loadStep, rmmodStep, unbindStep } from "./script-steps.js";
 
 export const groupLeftOpen: Scenario = {
   id: "group-left-open",
@@ -14,22 +14,17 @@ export const groupLeftOpen: Scenario = {
     "silently owns every devm allocation that follows, and a later devres_release_group(dev, NULL) would take them all.",
   script(ctx) {
     const rig = r8169Rig(ctx, { leaveGroupOpen: true });
-    ctx.step("modprobe sim_r8169");
-    ctx.modprobe(rig.drv);
+    loadStep(ctx, rig);
     ctx.step(`after bind ${rig.pdev.name}: driver=${rig.pdev.driver?.name ?? "none"}`);
     const tp = rtl(rig);
     ctx.step("ip link set eth0 up");
     ifUp(ctx, tp);
     traffic(ctx, rig, tp, 4, 2);
-    ctx.as(ctx.task("ip"), () => r8169Down(tp));
+    ifDown(ctx, tp);
     ctx.idle(MS);
-    ctx.step(`unbind ${rig.pdev.name} from sim-r8169`);
-    ctx.unbind(rig.pdev, "sim-r8169");
-    ctx.step(`bind ${rig.pdev.name} to sim-r8169`);
-    ctx.bind(rig.pdev, "sim-r8169");
-    ctx.step(`after bind ${rig.pdev.name}: driver=${rig.pdev.driver?.name ?? "none"}`);
+    unbindStep(ctx, rig);
+    bindStep(ctx, rig);
     ctx.idle(MS);
-    ctx.step("rmmod sim_r8169");
-    ctx.rmmod(rig.drv);
+    rmmodStep(ctx, rig);
   },
 };

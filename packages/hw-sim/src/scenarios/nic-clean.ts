@@ -1,6 +1,6 @@
-import { r8169Down } from "../drivers/sim-r8169.js";
-import { ifUp, r8169Rig, rtl, traffic } from "./rigs.js";
+import { ifDown, ifUp, r8169Rig, rtl, traffic } from "./rigs.js";
 import { MS, type Scenario } from "./scenario.js";
+import { bindStep, r8169Online, rmmodStep, unbindStep } from "./script-steps.js";
 
 export const nicClean: Scenario = {
   id: "nic-clean",
@@ -15,28 +15,20 @@ export const nicClean: Scenario = {
     "rebinds and is unloaded. Every devres node is released in reverse order; the device never touches memory it does not own.",
   script(ctx) {
     const rig = r8169Rig(ctx);
-    ctx.step("modprobe sim_r8169");
-    ctx.modprobe(rig.drv);
-    let tp = rtl(rig);
-    ctx.step("ip link set eth0 up");
-    ifUp(ctx, tp);
+    let tp = r8169Online(ctx, rig);
     ctx.step("traffic");
     traffic(ctx, rig, tp, 24, 12);
     ctx.step("ip link set eth0 down");
-    ctx.as(ctx.task("ip"), () => r8169Down(tp));
+    ifDown(ctx, tp);
     ctx.step("ip link set eth0 up");
     ifUp(ctx, tp);
     traffic(ctx, rig, tp, 8, 4);
-    ctx.step(`unbind ${rig.pdev.name} from sim-r8169 (interface up)`);
-    ctx.unbind(rig.pdev, "sim-r8169");
+    unbindStep(ctx, rig, "interface up");
     ctx.idle(MS);
-    ctx.step(`bind ${rig.pdev.name} to sim-r8169`);
-    ctx.bind(rig.pdev, "sim-r8169");
-    ctx.step(`after bind ${rig.pdev.name}: driver=${rig.pdev.driver?.name ?? "none"}`);
+    bindStep(ctx, rig);
     tp = rtl(rig);
     ifUp(ctx, tp);
     traffic(ctx, rig, tp, 8, 4);
-    ctx.step("rmmod sim_r8169");
-    ctx.rmmod(rig.drv);
+    rmmodStep(ctx, rig);
   },
 };

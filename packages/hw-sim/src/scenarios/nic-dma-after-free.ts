@@ -1,6 +1,6 @@
-import { r8169Down } from "../drivers/sim-r8169.js";
-import { ifUp, r8169Rig, rtl, traffic } from "./rigs.js";
+import { ifDown, r8169Rig, traffic } from "./rigs.js";
 import { MS, US, type Scenario } from "./scenario.js";
+import { r8169Online, unbindStep } from "./script-steps.js";
 
 export const nicDmaAfterFree: Scenario = {
   id: "nic-dma-after-free",
@@ -15,19 +15,14 @@ export const nicDmaAfterFree: Scenario = {
     "until the device is unbound and pcim's release finally disables it.",
   script(ctx) {
     const rig = r8169Rig(ctx, { keepDmaOnClose: true });
-    ctx.step("modprobe sim_r8169");
-    ctx.modprobe(rig.drv);
-    const tp = rtl(rig);
-    ctx.step("ip link set eth0 up");
-    ifUp(ctx, tp);
+    const tp = r8169Online(ctx, rig);
     traffic(ctx, rig, tp, 12, 4);
     ctx.step("ip link set eth0 down (WoL armed)");
-    ctx.as(ctx.task("ip"), () => r8169Down(tp));
+    ifDown(ctx, tp);
     ctx.step("frames keep arriving");
     ctx.every(6, 50 * US, () => rig.nic.receive(60));
     ctx.idle(MS);
-    ctx.step(`unbind ${rig.pdev.name} from sim-r8169`);
-    ctx.unbind(rig.pdev, "sim-r8169");
+    unbindStep(ctx, rig);
     ctx.every(2, 50 * US, () => rig.nic.receive(60));
     ctx.idle(MS);
   },

@@ -1,6 +1,7 @@
 import { startIrqStorm, stopIrqStorm } from "../faults/irq-storm.js";
 import { r8169Rig } from "./rigs.js";
 import { MS, type Scenario } from "./scenario.js";
+import { loadStep } from "./script-steps.js";
 
 export const nicIrqBeforeAlloc: Scenario = {
   id: "nic-irq-before-alloc",
@@ -16,8 +17,7 @@ export const nicIrqBeforeAlloc: Scenario = {
   env: { kernel: { debugShirq: true } },
   script(ctx) {
     const rig = r8169Rig(ctx, { irqBeforeAlloc: true }, { msiVectors: 0 });
-    ctx.step("modprobe sim_r8169");
-    ctx.modprobe(rig.drv);
+    loadStep(ctx, rig);
     ctx.idle(MS);
     ctx.step("interrupt storm: link-change cause stuck");
     startIrqStorm(rig.nic);

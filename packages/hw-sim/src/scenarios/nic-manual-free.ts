@@ -1,6 +1,6 @@
-import { r8169Down } from "../drivers/sim-r8169.js";
-import { ifUp, r8169Rig, rtl, traffic } from "./rigs.js";
+import { ifDown, r8169Rig, traffic } from "./rigs.js";
 import { MS, type Scenario } from "./scenario.js";
+import { r8169Online, unbindStep } from "./script-steps.js";
 
 export const nicManualFree: Scenario = {
   id: "nic-manual-free",
@@ -14,16 +14,11 @@ export const nicManualFree: Scenario = {
     "of a devres node, not the start of a slab object: KASAN reports an invalid free. devres still owns (and later frees) the node.",
   script(ctx) {
     const rig = r8169Rig(ctx, { kfreeDevm: true });
-    ctx.step("modprobe sim_r8169");
-    ctx.modprobe(rig.drv);
-    const tp = rtl(rig);
-    ctx.step("ip link set eth0 up");
-    ifUp(ctx, tp);
+    const tp = r8169Online(ctx, rig);
     traffic(ctx, rig, tp, 6, 2);
     ctx.step("ip link set eth0 down");
-    ctx.as(ctx.task("ip"), () => r8169Down(tp));
+    ifDown(ctx, tp);
     ctx.idle(MS);
-    ctx.step(`unbind ${rig.pdev.name} from sim-r8169`);
-    ctx.unbind(rig.pdev, "sim-r8169");
+    unbindStep(ctx, rig);
   },
 };

@@ -1,6 +1,6 @@
-import { r8169Down } from "../drivers/sim-r8169.js";
-import { ifUp, r8169Rig, rtl, traffic } from "./rigs.js";
+import { ifDown, ifUp, r8169Rig, rtl, traffic } from "./rigs.js";
 import { MS, type Scenario } from "./scenario.js";
+import { loadStep, unbindStep } from "./script-steps.js";
 
 export const nicOpenLeak: Scenario = {
   id: "nic-open-leak",
@@ -15,18 +15,16 @@ export const nicOpenLeak: Scenario = {
   steps: { meaning: "up/down cycles", default: 4 },
   script(ctx) {
     const rig = r8169Rig(ctx, { devmInOpen: true });
-    ctx.step("modprobe sim_r8169");
-    ctx.modprobe(rig.drv);
+    loadStep(ctx, rig);
     const tp = rtl(rig);
     for (let i = 0; i < ctx.steps; i++) {
       ctx.step(`cycle ${i + 1}/${ctx.steps}: ip link set eth0 up`);
       ifUp(ctx, tp);
       traffic(ctx, rig, tp, 4, 2);
       ctx.step(`cycle ${i + 1}/${ctx.steps}: ip link set eth0 down`);
-      ctx.as(ctx.task("ip"), () => r8169Down(tp));
+      ifDown(ctx, tp);
       ctx.idle(60 * MS);
     }
-    ctx.step(`unbind ${rig.pdev.name} from sim-r8169`);
-    ctx.unbind(rig.pdev, "sim-r8169");
+    unbindStep(ctx, rig);
   },
 };

@@ -1,6 +1,7 @@
 import { e100Of, e100Up } from "../drivers/sim-e100.js";
 import { e100Rig, traffic } from "./rigs.js";
 import { MS, type Scenario } from "./scenario.js";
+import { loadStep, unbindStep } from "./script-steps.js";
 
 export const nicPoolBusy: Scenario = {
   id: "nic-pool-busy",
@@ -15,15 +16,13 @@ export const nicPoolBusy: Scenario = {
     "leaks the pool page on purpose — the device might still DMA into it.",
   script(ctx) {
     const rig = e100Rig(ctx, { leakCbBlock: true });
-    ctx.step("modprobe sim_e100");
-    ctx.modprobe(rig.drv);
+    loadStep(ctx, rig);
     const nic = e100Of(rig.pdev);
     if (nic === null) throw new Error("scenario: sim-e100 did not bind");
     ctx.step("ip link set eth0 up");
     ctx.as(ctx.task("ip"), () => e100Up(nic));
     traffic(ctx, rig, null, 10, 0);
-    ctx.step(`unbind ${rig.pdev.name} from sim-e100 (interface up)`);
-    ctx.unbind(rig.pdev, "sim-e100");
+    unbindStep(ctx, rig, "interface up");
     ctx.idle(MS);
   },
 };

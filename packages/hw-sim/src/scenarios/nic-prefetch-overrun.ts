@@ -1,5 +1,6 @@
-import { ifUp, r8169Rig, rtl, traffic } from "./rigs.js";
+import { r8169Rig, traffic } from "./rigs.js";
 import { MS, type Scenario } from "./scenario.js";
+import { r8169Online, unbindStep } from "./script-steps.js";
 
 export const nicPrefetchOverrun: Scenario = {
   id: "nic-prefetch-overrun",
@@ -14,15 +15,10 @@ export const nicPrefetchOverrun: Scenario = {
     "block and its mapping: the IOMMU refuses it. The quirk's fix (blocks twice the ring size) keeps the overfetch inside the allocation.",
   script(ctx) {
     const rig = r8169Rig(ctx, { ringFromPool: true, rxRing: 256 }, { prefetch: 4 });
-    ctx.step("modprobe sim_r8169");
-    ctx.modprobe(rig.drv);
-    const tp = rtl(rig);
-    ctx.step("ip link set eth0 up");
-    ifUp(ctx, tp);
+    const tp = r8169Online(ctx, rig);
     ctx.step("receive 260 frames");
     traffic(ctx, rig, tp, 260, 0);
-    ctx.step(`unbind ${rig.pdev.name} from sim-r8169`);
-    ctx.unbind(rig.pdev, "sim-r8169");
+    unbindStep(ctx, rig);
     ctx.idle(MS);
   },
 };

@@ -1,5 +1,6 @@
 import { MS, type Scenario } from "./scenario.js";
 import { e100Rig } from "./rigs.js";
+import { loadStep } from "./script-steps.js";
 
 export const nicProbeFailLadder: Scenario = {
   id: "nic-probe-fail-ladder",
@@ -14,8 +15,7 @@ export const nicProbeFailLadder: Scenario = {
     "devres has nothing to release; the allocation from driver code stays.",
   script(ctx) {
     const rig = e100Rig(ctx, { ladderMissesRung: true }, { mac: [0, 0, 0, 0, 0, 0] });
-    ctx.step("modprobe sim_e100 (EEPROM MAC all zeros)");
-    ctx.modprobe(rig.drv);
+    loadStep(ctx, rig, "EEPROM MAC all zeros");
     ctx.step(`after modprobe: ${rig.pdev.name} driver=${rig.pdev.driver?.name ?? "none"}`);
     ctx.idle(MS);
   },

@@ -1,6 +1,7 @@
 import { hotplugRemove, surpriseRemove } from "../faults/surprise-removal.js";
-import { ifUp, r8169Rig, rtl, traffic } from "./rigs.js";
+import { r8169Rig, traffic } from "./rigs.js";
 import { MS, US, type Scenario } from "./scenario.js";
+import { r8169Online } from "./script-steps.js";
 
 export const nicSurpriseRemoval: Scenario = {
   id: "nic-surprise-removal",
@@ -15,11 +16,7 @@ export const nicSurpriseRemoval: Scenario = {
     "'not mine'), devres releases everything and the device is deleted. Nothing leaks, nothing is touched after free.",
   script(ctx) {
     const rig = r8169Rig(ctx);
-    ctx.step("modprobe sim_r8169");
-    ctx.modprobe(rig.drv);
-    const tp = rtl(rig);
-    ctx.step("ip link set eth0 up");
-    ifUp(ctx, tp);
+    const tp = r8169Online(ctx, rig);
     ctx.every(16, 40 * US, () => rig.nic.receive(128));
     ctx.idle(300 * US);
     ctx.step("surprise removal of the NIC");

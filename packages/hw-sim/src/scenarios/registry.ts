@@ -1,3 +1,4 @@
+import { gpuCirrusCapture } from "./gpu-cirrus-capture.js";
 import { gpuClean } from "./gpu-clean.js";
 import { gpuDoublePut } from "./gpu-double-put.js";
 import { gpuOpenFdUnbind } from "./gpu-open-fd-unbind.js";
@@ -20,6 +21,7 @@ import { soak } from "./soak.js";
 export const SCENARIOS: readonly Scenario[] = [
   nicClean,
   gpuClean,
+  gpuCirrusCapture,
   nicIrqBeforeAlloc,
   nicDmaAfterFree,
   nicOpenLeak,

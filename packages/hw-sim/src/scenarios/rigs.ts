@@ -3,7 +3,7 @@ import { GpuDevice } from "../devices/gpu/gpu-device.js";
 import { NicDevice, type NicOptions } from "../devices/nic/nic-device.js";
 import { makeSimDrm, simDrmOf, type SimDrm, type SimDrmOptions } from "../drivers/sim-drm.js";
 import { makeSimE100, type SimE100Options } from "../drivers/sim-e100.js";
-import { makeSimR8169, r8169Of, r8169Up, r8169Xmit, type RtlPriv, type SimR8169Options } from "../drivers/sim-r8169.js";
+import { makeSimR8169, r8169Down, r8169Of, r8169Up, r8169Xmit, type RtlPriv, type SimR8169Options } from "../drivers/sim-r8169.js";
 import { MS, US, type ScenarioContext } from "./scenario.js";
 
 /** PCI slots of the simulated machine (the NIC where the captures' e1000e sat, the GPU where cirrus sat). */
@@ -59,6 +59,11 @@ export function drmOf(rig: GpuRig): SimDrm {
 export function ifUp(ctx: ScenarioContext, tp: RtlPriv): void {
   const rc = ctx.as(ctx.task("ip"), () => r8169Up(tp));
   if (rc !== 0) throw new Error(`scenario: ip link set up failed with ${rc}`);
+}
+
+/** `ip link set dev ethN down` from a fresh `ip` process. */
+export function ifDown(ctx: ScenarioContext, tp: RtlPriv): void {
+  ctx.as(ctx.task("ip"), () => r8169Down(tp));
 }
 
 /**

@@ -17,7 +17,7 @@ describe("scenario registry", () => {
     for (const id of [
       "nic-clean", "gpu-clean", "nic-irq-before-alloc", "nic-dma-after-free", "nic-open-leak", "nic-pool-busy", "nic-manual-free",
       "nic-probe-fail-ladder", "nic-probe-fail-every-step", "nic-prefetch-overrun", "gpu-double-put", "gpu-unplug-no-enter",
-      "gpu-open-fd-unbind", "group-left-open", "nic-surprise-removal", "soak",
+      "gpu-open-fd-unbind", "group-left-open", "nic-surprise-removal", "soak", "gpu-cirrus-capture",
     ])
       expect(ids).toContain(id);
     expect(new Set(ids).size).toBe(ids.length);
@@ -42,6 +42,10 @@ describe.each(SCENARIOS.map((s) => [s.id, s] as const))("scenario %s", (id, s) =
   it("imports as a clean kernel trace", () => {
     expect(rejected).toBe(0);
     expect(text.startsWith("# tracer: nop\n")).toBe(true);
+  });
+
+  it("takes no name from JavaScript: every release, action, handler, probe and remove carries its kernel name (minifier-proof)", () => {
+    expect([...r.machine.kernel.namesFromJs]).toEqual([]);
   });
 
   it(`devscope analyze reports exactly ${s.expectedRules.length === 0 ? "nothing" : s.expectedRules.join(", ")}`, () => {
@@ -94,6 +98,34 @@ describe("what the findings say", () => {
     expect(f?.message).toMatch(/by task modetest-\d+ in sim_drm_ioctl_submit\+0x[0-9a-f]+\/0x[0-9a-f]+ \[sim_drm\] took a page fault/);
   });
 
+  it("dma-fault names the freed buffer, the access and both sites from the checker's report in the trace — one finding, no use-after-free", () => {
+    const r = runScenario("nic-dma-after-free");
+    const text = r.ftrace();
+    expect(text).toMatch(/console: BUG: KASAN: use-after-free in DMA read by 0000:00:03\.0 \(rx descriptor fetch\)\n/);
+    const { a } = analyze(text);
+    expect(a.findings.map((f) => f.rule)).toEqual(["dma-fault"]);
+    const f = a.findings[0];
+    expect(f?.message).toMatch(
+      /the IOMMU refused 6 reads by the device .* while the driver was bound .*, after "scenario: frames keep arriving": the DMA checker's report \(line \d+\) names what it hit: a read of 16 bytes at bus address 0x[0-9a-f]+c0 \(rx descriptor fetch\), 192 bytes into a freed 256-byte coherent DMA buffer — allocated by rtl_open\+0x[0-9a-f]+\/0x[0-9a-f]+ \[sim_r8169\] ← __dev_open\+0x[0-9a-f]+\/0x[0-9a-f]+ \(task \d+\), freed by rtl8169_close\+0x[0-9a-f]+\/0x[0-9a-f]+ \[sim_r8169\] ← __dev_close_many\+0x[0-9a-f]+\/0x[0-9a-f]+ \(task \d+\)/,
+    );
+    expect(f?.details).toMatchObject({ faults: 6, checkerReports: 1, bugType: "use-after-free", purpose: "rx descriptor fetch" });
+    // The same sites the checker recorded.
+    expect(String(f?.details?.allocSite)).toContain(r.faults[0]?.target?.allocSite ?? "?");
+    expect(String(f?.details?.freeSite)).toContain(r.faults[0]?.target?.freeSite ?? "?");
+  });
+
+  it("dma-fault names the pool, the block, the overrun and who allocated the block (nic-prefetch-overrun)", () => {
+    const { a } = analyze(runScenario("nic-prefetch-overrun").ftrace());
+    expect(a.findings.map((f) => f.rule)).toEqual(["dma-fault"]);
+    const f = a.findings[0];
+    expect(f?.message).toMatch(
+      /a read of 80 bytes at bus address 0x[0-9a-f]+fc0 \(rx descriptor fetch \(\+4 prefetched\)\), 4032 bytes into a 4096-byte block of DMA pool "sim_r8169 rx ring", running 16 bytes past its end — allocated by rtl_open\+0x[0-9a-f]+\/0x[0-9a-f]+ \[sim_r8169\] ← __dev_open\+0x[0-9a-f]+\/0x[0-9a-f]+ \(task \d+\)\. The pool is managed: dmam_pool_release \(8 bytes, line \d+\)/,
+    );
+    expect(f?.details).toMatchObject({ pool: "sim_r8169 rx ring", bugType: "out-of-bounds" });
+    const pool = a.resources.find((x) => x.id === f?.resources[0]);
+    expect(pool?.name).toBe("dmam_pool_release");
+  });
+
   it("the DMA checker records what the device hit, with allocation and free sites", () => {
     const r = runScenario("nic-dma-after-free");
     const fault = r.faults[0];
@@ -111,7 +143,10 @@ describe("what the findings say", () => {
       expect(f.reason).toBe("out-of-bounds");
       expect(f.target?.kind).toBe("pool-block");
       expect(f.target?.pool).toBe("sim_r8169 rx ring");
+      // The block's own allocation (core tracks dma_pool_alloc's caller per block), not its page's.
+      expect(f.target?.allocSite).toMatch(/^rtl_open\+0x[0-9a-f]+\/0x[0-9a-f]+ \[sim_r8169\]$/);
     }
+    expect(r.machine.checkerReport.printed).toBe(1);
   });
 
   it("gpu-open-fd-unbind releases the drm managed list at the last close, after the unbind", () => {

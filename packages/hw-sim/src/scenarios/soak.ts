@@ -1,5 +1,6 @@
 import { ifUp, r8169Rig, rtl, traffic } from "./rigs.js";
 import { MS, type Scenario } from "./scenario.js";
+import { loadStep } from "./script-steps.js";
 
 export const soak: Scenario = {
   id: "soak",
@@ -14,8 +15,7 @@ export const soak: Scenario = {
   steps: { meaning: "bind/unbind cycles", default: 20 },
   script(ctx) {
     const rig = r8169Rig(ctx);
-    ctx.step("modprobe sim_r8169");
-    ctx.modprobe(rig.drv);
+    loadStep(ctx, rig);
     for (let i = 0; i < ctx.steps; i++) {
       if (i > 0) {
         ctx.step(`cycle ${i + 1}/${ctx.steps}: bind ${rig.pdev.name}`);

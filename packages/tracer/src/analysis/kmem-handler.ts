@@ -7,6 +7,15 @@ import { callSiteModule } from "./name-recovery.js";
 const BARE_SITE = /^0xffffffff[0-9a-f]{8}$/i;
 
 /**
+ * The module a kmalloc call site belongs to: its `[module]` suffix, "" for a bare
+ * `0xffffffff........` address (module code, the module unloaded before the trace was read),
+ * null for core-kernel code.
+ */
+export function moduleOfCallSite(site: string): string | null {
+  return callSiteModule(site) ?? (BARE_SITE.test(site) ? "" : null);
+}
+
+/**
  * kmem:kmalloc / kmem:kfree bookkeeping for allocations made from module code (drivers): a
  * call site printed with a `[module]` suffix, or as a bare `0xffffffffc...` address once the
  * module was unloaded before the trace was read. Allocations still unfreed at the end of the
@@ -30,7 +39,7 @@ export class KmemHandler implements AnalysisHandler<KmemData> {
   #moduleOf(site: string): string | null {
     let m = this.#siteModule.get(site);
     if (m === undefined) {
-      m = callSiteModule(site) ?? (BARE_SITE.test(site) ? "" : null);
+      m = moduleOfCallSite(site);
       this.#siteModule.set(site, m);
     }
     return m;
@@ -46,6 +55,8 @@ export class KmemHandler implements AnalysisHandler<KmemData> {
     this.#hasKmem = true;
     // A pointer handed out again was freed in between (kfree not traced or filtered).
     if (this.#live.size > 0) this.#live.delete(e.ptr);
+    // Freed later by a line the importer did not keep (keepKmem "evidence").
+    if (e.freedLater === true) return;
     const module = this.#moduleOf(e.callSite);
     if (module === null) return;
     const rec: UnfreedAlloc = {

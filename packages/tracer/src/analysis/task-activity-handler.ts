@@ -1,6 +1,9 @@
 import type { TraceEvent } from "../model/events.js";
 import { type AnalysisHandler } from "./handler.js";
 import { callSiteFunction } from "./name-recovery.js";
+import { ACTIVITY_KINDS, userEntrySite } from "./user-space-evidence.js";
+
+export { userEntrySite } from "./user-space-evidence.js";
 
 /**
  * Evidence that a task was in user space at some point: a probe that is still running cannot
@@ -14,26 +17,6 @@ import { callSiteFunction } from "./name-recovery.js";
  *   task (sysfs/kmsg file writes, opens and closes, execve, pipe);
  * - the task's comm changing under the same pid (execve).
  */
-const USER_ENTRY_SITES: ReadonlySet<string> = new Set([
-  // fs/kernfs/file.c: the per-write buffer of a sysfs write (bind/unbind/new_id...), allocated
-  // at the start of write(2) and freed at its end.
-  "kernfs_fop_write_iter",
-  "kernfs_fop_open",
-  "kernfs_fop_release",
-  // kernel/printk/printk.c: writes to /dev/kmsg
-  "devkmsg_write",
-  "devkmsg_open",
-  "devkmsg_release",
-  // fs/exec.c: execve(2)
-  "alloc_bprm",
-  // fs/pipe.c: pipe(2)
-  "alloc_pipe_info",
-  // fs/proc/self.c: a path walk through /proc/self by the task
-  "proc_self_get_link",
-]);
-
-const SYSCALL_PREFIXES = ["__x64_sys_", "__ia32_sys_", "__arm64_sys_", "__do_sys_", "__se_sys_"];
-
 /** Why a task is known to have been in user space at an event. */
 export interface UserReturn {
   index: number;
@@ -69,12 +52,6 @@ export function userReturnBetween(
   return hit !== undefined && hit.index < to ? hit : undefined;
 }
 
-export function userEntrySite(callSite: string): boolean {
-  const fn = callSiteFunction(callSite);
-  if (fn === undefined) return false;
-  return USER_ENTRY_SITES.has(fn) || SYSCALL_PREFIXES.some((p) => fn.startsWith(p));
-}
-
 /** Call sites repeat a lot (a few thousand distinct in a million kmem events): memoize. */
 class SiteCache {
   readonly #map = new Map<string, string | null>();
@@ -91,17 +68,7 @@ class SiteCache {
 
 export class TaskActivityHandler implements AnalysisHandler<TaskActivity> {
   readonly name = "task-activity";
-  readonly kinds = [
-    "marker",
-    "module",
-    "kmalloc",
-    "kfree",
-    "devres",
-    "drmres",
-    "log",
-    "lost",
-    "irq",
-  ] as const;
+  readonly kinds = ACTIVITY_KINDS;
   #sites = new SiteCache();
   #byPid = new Map<number, UserReturn[]>();
   #observable = new Set<number>();

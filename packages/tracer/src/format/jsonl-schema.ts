@@ -69,6 +69,7 @@ export const KIND_FIELDS = {
     ["gfp", "s", false],
     ["numaNode", "i", true],
     ["accounted", "b", true],
+    ["freedLater", "b", true],
   ],
   kfree: [
     ["callSite", "s", false],

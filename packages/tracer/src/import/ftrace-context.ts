@@ -49,14 +49,17 @@ export function newContext(): FtraceContext {
 }
 
 /** Characters of the irq/preempt flags column (trace_print_lat_fmt): irqs-off, need-resched, hard/softirq, preempt and migrate depth (hex). */
+const FLAG_CHARS = ".dDbXNnpZzHhs0123456789abcdef";
+/** FLAG_CHAR[c] === 1 for a flags-column character (one table load instead of a compare chain on the hot path). */
+const FLAG_CHAR = new Uint8Array(256);
+for (let i = 0; i < FLAG_CHARS.length; i++) FLAG_CHAR[FLAG_CHARS.charCodeAt(i)] = 1;
+
+/** DIGIT_VALUE[c]: the value of an ASCII digit, 255 for anything else (one load and compare per digit). */
+const DIGIT_VALUE = new Uint8Array(256).fill(255);
+for (let i = 0; i < 10; i++) DIGIT_VALUE[0x30 + i] = i;
+
 function isFlagChar(c: number): boolean {
-  return (
-    c === 0x2e || // .
-    c === 0x64 || c === 0x44 || c === 0x62 || c === 0x58 || // d D b X
-    c === 0x4e || c === 0x6e || c === 0x70 || // N n p
-    c === 0x5a || c === 0x7a || c === 0x48 || c === 0x68 || c === 0x73 || // Z z H h s
-    (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) // hex depth
-  );
+  return FLAG_CHAR[c] === 1;
 }
 
 /** irqs-off column: never a digit, which separates it from the CPU in the latency layout. */
@@ -260,49 +263,52 @@ function tryLatency(b: Uint8Array, lineStart: number, end: number, ctx: FtraceCo
  * so every column lands at the same offset on every line. Any mismatch returns false and the
  * general tokenizer takes over; the result is the same either way.
  */
-function tryKernelLayout(b: Uint8Array, s: number, end: number, ctx: FtraceContext): boolean {
-  if (end - s < 52 || b[s + 16] !== DASH || b[s + 25] !== LBRACKET || b[s + 24] !== SPACE || b[s + 29] !== RBRACKET || b[s + 30] !== SPACE) return false;
-  // pid: digits left-aligned in 7 columns
-  let pid = 0;
-  let k = s + 17;
-  while (k < s + 24) {
-    const c = b[k] as number;
-    if (c < 0x30 || c > 0x39) break;
-    pid = pid * 10 + (c - 0x30);
-    k++;
+export function tryKernelLayout(b: Uint8Array, s: number, end: number, ctx: FtraceContext): boolean {
+  if (end - s < 52 || b[s + 16] !== DASH || b[s + 24] !== SPACE || b[s + 25] !== LBRACKET || b[s + 29] !== RBRACKET || b[s + 30] !== SPACE) return false;
+  // pid: digits left-aligned in 7 columns (DIGIT_VALUE: 0-9, or 255 for a non-digit)
+  let pid = DIGIT_VALUE[b[s + 17] as number] as number;
+  if (pid > 9) return false;
+  let k = s + 18;
+  for (; k < s + 24; k++) {
+    const d = DIGIT_VALUE[b[k] as number] as number;
+    if (d > 9) break;
+    pid = pid * 10 + d;
   }
-  if (k === s + 17) return false;
-  while (k < s + 24) if (b[k++] !== SPACE) return false;
-  const c0 = b[s + 26] as number;
-  const c1 = b[s + 27] as number;
-  const c2 = b[s + 28] as number;
-  if (c0 < 0x30 || c0 > 0x39 || c1 < 0x30 || c1 > 0x39 || c2 < 0x30 || c2 > 0x39) return false;
+  for (; k < s + 24; k++) if (b[k] !== SPACE) return false;
+  const c0 = DIGIT_VALUE[b[s + 26] as number] as number;
+  const c1 = DIGIT_VALUE[b[s + 27] as number] as number;
+  const c2 = DIGIT_VALUE[b[s + 28] as number] as number;
+  // Digits OR together to at most 15; a non-digit (255) to at least 255.
+  if ((c0 | c1 | c2) > 15) return false;
   // flags: 5 characters and a blank, or none
   let t = s + 31;
-  if (b[s + 36] === SPACE && isFlagChar(b[s + 31] as number) && isFlagChar(b[s + 32] as number) && isFlagChar(b[s + 33] as number) && isFlagChar(b[s + 34] as number) && isFlagChar(b[s + 35] as number)) {
+  if (b[s + 36] === SPACE && (FLAG_CHAR[b[s + 31] as number] as number) + (FLAG_CHAR[b[s + 32] as number] as number) + (FLAG_CHAR[b[s + 33] as number] as number) + (FLAG_CHAR[b[s + 34] as number] as number) + (FLAG_CHAR[b[s + 35] as number] as number) === 5) {
     ctx.flagsStart = s + 31;
     ctx.flagsEnd = s + 36;
     t = s + 37;
   } else {
-    ctx.flagsStart = ctx.flagsEnd = t;
+    ctx.flagsStart = t;
+    ctx.flagsEnd = t;
   }
   // " %5lu.%06lu: "
-  while (t < end && b[t] === SPACE) t++;
-  let secs = 0;
-  const ds = t;
+  while (b[t] === SPACE) t++;
+  let secs = DIGIT_VALUE[b[t] as number] as number;
+  if (secs > 9) return false;
+  t++;
   for (;;) {
-    const c = b[t] as number;
-    if (c < 0x30 || c > 0x39) break;
-    secs = secs * 10 + (c - 0x30);
+    const d = DIGIT_VALUE[b[t] as number] as number;
+    if (d > 9) break;
+    secs = secs * 10 + d;
     t++;
   }
-  if (t === ds || b[t] !== DOT || b[t + 7] !== COLON || b[t + 8] !== SPACE) return false;
-  let frac = 0;
-  for (let q = t + 1; q < t + 7; q++) {
-    const c = b[q] as number;
-    if (c < 0x30 || c > 0x39) return false;
-    frac = frac * 10 + (c - 0x30);
-  }
+  if (b[t] !== DOT || b[t + 7] !== COLON || b[t + 8] !== SPACE) return false;
+  const f0 = DIGIT_VALUE[b[t + 1] as number] as number;
+  const f1 = DIGIT_VALUE[b[t + 2] as number] as number;
+  const f2 = DIGIT_VALUE[b[t + 3] as number] as number;
+  const f3 = DIGIT_VALUE[b[t + 4] as number] as number;
+  const f4 = DIGIT_VALUE[b[t + 5] as number] as number;
+  const f5 = DIGIT_VALUE[b[t + 6] as number] as number;
+  if ((f0 | f1 | f2 | f3 | f4 | f5) > 15) return false;
   // event name up to ':'
   const ns = t + 9;
   let ne = ns;
@@ -318,8 +324,8 @@ function tryKernelLayout(b: Uint8Array, s: number, end: number, ctx: FtraceConte
   ctx.taskEnd = s + 16;
   ctx.pid = pid;
   ctx.tgid = -1;
-  ctx.cpu = (c0 - 0x30) * 100 + (c1 - 0x30) * 10 + (c2 - 0x30);
-  ctx.ts = secs * 1e9 + frac * 1000;
+  ctx.cpu = c0 * 100 + c1 * 10 + c2;
+  ctx.ts = secs * 1e9 + (((((f0 * 10 + f1) * 10 + f2) * 10 + f3) * 10 + f4) * 10 + f5) * 1000;
   ctx.rawClock = false;
   ctx.latency = false;
   ctx.nameStart = ns;

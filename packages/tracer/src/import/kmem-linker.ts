@@ -105,7 +105,7 @@ export class KmemLinker {
   private kcount = 0;
   private readonly ringHash = new Int32Array(KMALLOC_WINDOW);
   private readonly ringLine = new Float64Array(KMALLOC_WINDOW);
-  /** The line's bytes stay in the caller's chunk (chunks are owned by the importer, never reused). */
+  /** The line's bytes stay in the caller's chunk until release(chunk) copies them. */
   private readonly ringBuf: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(KMALLOC_WINDOW);
   private readonly ringStart = new Int32Array(KMALLOC_WINDOW);
   private readonly ringEnd = new Int32Array(KMALLOC_WINDOW);
@@ -153,6 +153,27 @@ export class KmemLinker {
     this.ringConsumed[slot] = 0;
     this.ringKept[slot] = kept;
     this.latest[h & (LATEST_SLOTS - 1)] = idx;
+  }
+
+  /** The caller will overwrite `chunk`: copy the remembered kmalloc lines that are there. */
+  release(chunk: Uint8Array): void {
+    let bytes = 0;
+    for (let slot = 0; slot < KMALLOC_WINDOW; slot++) if (this.ringBuf[slot] === chunk) bytes += (this.ringEnd[slot] as number) - (this.ringStart[slot] as number);
+    if (bytes === 0) return;
+    const out = new Uint8Array(bytes);
+    let o = 0;
+    for (let slot = 0; slot < KMALLOC_WINDOW; slot++) {
+      if (this.ringBuf[slot] !== chunk) continue;
+      const s = this.ringStart[slot] as number;
+      const e = this.ringEnd[slot] as number;
+      out.set(chunk.subarray(s, e), o);
+      this.ringBuf[slot] = out;
+      this.ringStart[slot] = o;
+      this.ringEnd[slot] = o + (e - s);
+      this.ringPtrStart[slot] = (this.ringPtrStart[slot] as number) - s + o;
+      this.ringPtrEnd[slot] = (this.ringPtrEnd[slot] as number) - s + o;
+      o += e - s;
+    }
   }
 
   private slotPtrEquals(slot: number, ptr: string): boolean {

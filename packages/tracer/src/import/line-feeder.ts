@@ -39,13 +39,17 @@ export class LineFeeder {
     }
     const parser = this.parser;
     while (pos < n) {
-      const nl = find.indexOf(10, pos);
-      if (nl < 0) break;
       if (nextNul < pos) {
         nextNul = find.indexOf(0, pos);
         if (nextNul < 0) nextNul = n;
       }
-      parser.line(chunk, pos, nl, nextNul < nl);
+      // Every complete line before the next NUL in one call (the parser's own hot loop).
+      pos = parser.lines(chunk, find, pos, nextNul);
+      if (parser.fatalError !== undefined) return;
+      const nl = find.indexOf(10, pos);
+      if (nl < 0) break;
+      // The line at `pos` is complete and holds the NUL byte.
+      parser.line(chunk, pos, nl, true);
       if (parser.fatalError !== undefined) return;
       pos = nl + 1;
     }

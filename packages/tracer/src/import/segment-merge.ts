@@ -6,6 +6,7 @@
  */
 import type { LineAccounting, RejectedLine } from "../model/analysis.js";
 import type { DevresEvent, LostEventsEvent, TraceEvent } from "../model/events.js";
+import { EvidenceMerger } from "./evidence-merge.js";
 import type { KmemExtra } from "./kmem-linker.js";
 import { LinkMerger } from "./link-merge.js";
 import { recoverOps, type OpEvidence } from "./op-recovery.js";
@@ -55,6 +56,7 @@ export function finalizeImport(partials: readonly SegmentPartial[], opts: Finali
   let rejected = 0;
   let lostWaiting: number[] = [];
   let fatal: string | undefined;
+  const evidence = new EvidenceMerger();
 
   for (const seg of partials) {
     const lineOffset = total;
@@ -79,6 +81,7 @@ export function finalizeImport(partials: readonly SegmentPartial[], opts: Finali
       extras.push({ event: x.event, owner: x.owner + eventOffset });
     }
     merger.add(seg.link, eventOffset, lineOffset);
+    if (seg.evidence !== undefined) evidence.add(seg.evidence, lineOffset);
     for (const idx of seg.lostPending) lostWaiting.push(idx + eventOffset);
     for (const r of seg.rejectedSamples) {
       if (rejectedSamples.length >= MAX_REJECTED_SAMPLES) break;
@@ -177,11 +180,14 @@ export function finalizeImport(partials: readonly SegmentPartial[], opts: Finali
   if (meta.rawClock) noteList.push("Timestamps are raw trace-clock counts (a non-ns trace clock such as x86-tsc or counter), not nanoseconds.");
   if (notes.jsonlUnknownFields > 0) noteList.push(`${plural(notes.jsonlUnknownFields, "unknown JSONL field")} dropped (written by a newer devscope?).`);
 
-  // Final events: segment events plus linked kmem events, in line order.
+  // Final events: segment events plus linked (or evidence) kmem events, in line order.
   const main = events.filter((e): e is TraceEvent => e !== null);
+  const kept = evidence.events();
   let out: TraceEvent[] = main;
-  if (extras.length > 0) {
-    const extraEvents = extras.map((x) => x.event).sort((a, b) => a.line - b.line);
+  if (extras.length > 0 || kept.length > 0) {
+    const extraEvents: TraceEvent[] = extras.map((x) => x.event);
+    for (const e of kept) extraEvents.push(e);
+    extraEvents.sort((a, b) => a.line - b.line);
     out = [];
     let j = 0;
     for (const ev of main) {

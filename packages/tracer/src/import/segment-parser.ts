@@ -20,14 +20,21 @@ import { ascii, copyBytes, decode, HASH, isBlank, sampleText, startsWithBytes, S
 import { parseDevresPayload } from "./devres-payload.js";
 import { detectFormat, detectionReady } from "./detect-format.js";
 import { parseDmesgLine } from "./dmesg-line.js";
-import { newContext, taskEndTrimmed, taskStartTrimmed, tokenizeFtraceLine, type FtraceContext } from "./ftrace-context.js";
+import { newContext, taskEndTrimmed, taskStartTrimmed, tokenizeFtraceLine, tryKernelLayout, type FtraceContext } from "./ftrace-context.js";
 import { classifyKernelLog } from "./kernel-log.js";
+import { ACTIVITY_KINDS } from "../analysis/user-space-evidence.js";
+import { KmemEvidence, type EvidenceExport, type KmemEvent } from "./kmem-evidence.js";
 import { KmemLinker, type KmemExtra, type LinkExport } from "./kmem-linker.js";
 import { kfreeEvent, kmallocEvent, locateCallAndPtr, locateKmalloc, newKmemFields, type KmemFields, type OriginFields } from "./kmem-payload.js";
 import type { KeepKmem, TraceFormat, TraceMeta } from "./types.js";
 
 /** Rejected lines kept as samples (the count is always exact). */
 export const MAX_REJECTED_SAMPLES = 100;
+
+/** What finds line ends: the chunk itself, or the Node Buffer it views (native memchr). */
+export interface LineFinder {
+  indexOf(byte: number, from: number): number;
+}
 
 export interface SegmentOptions {
   format?: TraceFormat;
@@ -64,9 +71,14 @@ export interface SegmentPartial {
   /** First timestamp per CPU in this segment: [cpu, ns]. */
   firstTsByCpu: [number, number][];
   notes: SegmentNoteCounts;
+  /** keepKmem "evidence": the kmem events kept for the analysis and what the merge completes. */
+  evidence?: EvidenceExport;
   /** Fatal problem that must stop the import (unsupported JSONL schema). */
   fatal?: string;
 }
+
+/** Kinds whose task and pid the task-activity handler reads (comm tracking of "evidence"). */
+const ACTIVITY: ReadonlySet<string> = new Set(ACTIVITY_KINDS);
 
 const enum Ev {
   Other,
@@ -147,6 +159,8 @@ export class SegmentParser {
   private readonly events: TraceEvent[] = [];
   private readonly extras: KmemExtra[] = [];
   private readonly linker: KmemLinker;
+  /** keepKmem "evidence" only. */
+  private readonly evidence: KmemEvidence | undefined;
   private readonly meta: TraceMeta = {};
   private readonly notes: SegmentNoteCounts = { pointerNames: 0, pointerOps: 0, moduleNames: 0, moduleGoneNames: 0, jsonlUnknownFields: 0 };
   private fatal: string | undefined;
@@ -173,7 +187,24 @@ export class SegmentParser {
     this.format = opts.format;
     this.keep = opts.keepKmem ?? "linked";
     this.src = opts.src;
-    this.linker = new KmemLinker(this.events, this.extras, this.keep === "linked" || this.keep === "module", (b, s, e, line) => this.materializeKmalloc(b, s, e, line));
+    this.linker = new KmemLinker(this.events, this.extras, this.keep === "linked" || this.keep === "module", (b, s, e, line) => this.rebuildKmem(b, s, e, line) as KmallocEvent);
+    this.evidence =
+      this.keep === "evidence"
+        ? new KmemEvidence({
+            strings: this.strings,
+            currentKmem: (b, e, kmalloc) => (kmalloc ? kmallocEvent(b, e, this.kf, this.fields(b, this.ctx), this.strings) : kfreeEvent(b, this.kf, this.fields(b, this.ctx), this.strings)),
+            rebuildKmem: (b, s, e, line) => this.rebuildKmem(b, s, e, line),
+          })
+        : undefined;
+  }
+
+  /**
+   * The caller is about to overwrite `chunk` (a read buffer it reuses): the few lines the parser
+   * still references there are copied. Callers that never reuse a chunk need not call it.
+   */
+  release(chunk: Uint8Array): void {
+    this.linker.release(chunk);
+    this.evidence?.release(chunk);
   }
 
   get fatalError(): string | undefined {
@@ -217,6 +248,29 @@ export class SegmentParser {
     }
   }
 
+  /**
+   * Every complete line of `b[pos, ...)` whose "\n" lies before `nulAt` (none of them holds a
+   * NUL byte); returns where the first line it left starts (an incomplete line, or the one
+   * holding the NUL at `nulAt`). `find` is `b` or the Buffer it views: its native indexOf
+   * finds line ends (memchr in Node). The per-line hot loop of every importer.
+   */
+  lines(b: Uint8Array, find: LineFinder, pos: number, nulAt: number): number {
+    for (;;) {
+      if (this.fatal !== undefined) return pos;
+      const nl = find.indexOf(10, pos);
+      if (nl < 0 || nl > nulAt) return pos;
+      const format = this.format;
+      if (format === undefined || format === "dmesg" || format === "jsonl") this.line(b, pos, nl, false);
+      else {
+        let end = nl;
+        if (end > pos && b[end - 1] === 0x0d) end--;
+        this.lineNo++;
+        this.ftraceLine(b, pos, end);
+      }
+      pos = nl + 1;
+    }
+  }
+
   /** A line the caller could not pass whole (longer than the line limit). */
   rejectLine(reason: string, sample: Uint8Array): void {
     if (this.fatal !== undefined) return;
@@ -257,6 +311,7 @@ export class SegmentParser {
       firstTsByCpu,
       notes: this.notes,
     };
+    if (this.evidence !== undefined) out.evidence = this.evidence.export();
     if (this.fatal !== undefined) out.fatal = this.fatal;
     return out;
   }
@@ -279,6 +334,7 @@ export class SegmentParser {
   /** An event whose origin (src included) is complete. */
   private push(ev: TraceEvent): number {
     this.parsed++;
+    if (this.evidence !== undefined && ACTIVITY.has(ev.kind)) this.evidence.noteEvent(ev);
     return this.events.push(ev) - 1;
   }
 
@@ -339,7 +395,22 @@ export class SegmentParser {
 
   private ftraceLine(b: Uint8Array, s: number, e: number): void {
     const ctx = this.ctx;
-    // Almost every line is an event in the kernel's fixed layout: try that first.
+    // Almost every line is an event in the kernel's fixed layout, and almost every event is a
+    // kmalloc or kfree: those go straight to their payload (tokenizeFtraceLine tries the same
+    // layout first, so the result is the same). trace-cmd pads names: its own path below.
+    if (this.format !== "trace-cmd-report" && tryKernelLayout(b, s, e, ctx)) {
+      const n = ctx.nameStart;
+      const len = ctx.nameEnd - n;
+      if (len === 5 && b[n] === 0x6b && b[n + 1] === 0x66 && b[n + 2] === 0x72 && b[n + 3] === 0x65 && b[n + 4] === 0x65) {
+        this.kernelLayoutTime(b, s, e, ctx);
+        return this.kfreeLine(b, s, e, ctx.payloadStart);
+      }
+      if (len === 7 && b[n] === 0x6b && b[n + 1] === 0x6d && b[n + 2] === 0x61 && b[n + 3] === 0x6c && b[n + 4] === 0x6c && b[n + 5] === 0x6f && b[n + 6] === 0x63) {
+        this.kernelLayoutTime(b, s, e, ctx);
+        return this.kmallocLine(b, s, e, ctx.payloadStart);
+      }
+      return this.eventLine(b, s, e);
+    }
     if (tokenizeFtraceLine(b, s, e, ctx)) return this.eventLine(b, s, e);
     let i = s;
     while (i < e && isBlank(b[i] as number)) i++;
@@ -370,6 +441,30 @@ export class SegmentParser {
     return this.reject(ctx.error, b, s, e);
   }
 
+  /**
+   * eventLine's time bookkeeping for a line in the kernel's own layout (tryKernelLayout): its
+   * clock is in ns, it has no TGID column and is not in latency layout, so only the times and
+   * the current line change.
+   */
+  private kernelLayoutTime(b: Uint8Array, s: number, e: number, ctx: FtraceContext): void {
+    const ts = ctx.ts;
+    if (ts < this.firstNs) this.firstNs = ts;
+    if (ts > this.lastNs) this.lastNs = ts;
+    const cpu = ctx.cpu;
+    if (cpu >= this.firstTs.length) this.growFirstTs(cpu);
+    if (Number.isNaN(this.firstTs[cpu])) this.firstTs[cpu] = ts;
+    if (this.lostPending.length > 0) this.fillLost(cpu, ts);
+    this.curB = b;
+    this.curS = s;
+    this.curE = e;
+  }
+
+  private growFirstTs(cpu: number): void {
+    const grown = new Float64Array(Math.max(cpu + 1, this.firstTs.length * 2)).fill(NaN);
+    grown.set(this.firstTs);
+    this.firstTs = grown;
+  }
+
   /** A tokenized event line (this.ctx). */
   private eventLine(b: Uint8Array, s: number, e: number): void {
     const ctx = this.ctx;
@@ -380,11 +475,7 @@ export class SegmentParser {
     if (ctx.tgid >= 0) this.meta.hasTgid = true;
     if (ctx.latency) this.meta.latencyFormat = true;
     const cpu = ctx.cpu;
-    if (cpu >= this.firstTs.length) {
-      const grown = new Float64Array(Math.max(cpu + 1, this.firstTs.length * 2)).fill(NaN);
-      grown.set(this.firstTs);
-      this.firstTs = grown;
-    }
+    if (cpu >= this.firstTs.length) this.growFirstTs(cpu);
     if (Number.isNaN(this.firstTs[cpu])) this.firstTs[cpu] = ts;
     if (this.lostPending.length > 0) this.fillLost(ctx.cpu, ts);
 
@@ -467,7 +558,10 @@ export class SegmentParser {
     if (this.keep === "all" || (this.keep === "module" && f.inModule)) {
       kept = kmallocEvent(b, e, f, this.fields(b, this.ctx), this.strings);
       this.push(kept);
-    } else this.parsed++;
+    } else {
+      this.parsed++;
+      if (this.evidence !== undefined) this.evidence.onKmem(b, s, e, f, this.ctx, this.lineNo, true);
+    }
     this.linker.onKmalloc(b, s, e, f.ptrStart, f.ptrEnd, this.lineNo, kept);
   }
 
@@ -479,7 +573,10 @@ export class SegmentParser {
     if (this.keep === "all" || (this.keep === "module" && f.inModule)) {
       kept = kfreeEvent(b, f, this.fields(b, this.ctx), this.strings);
       this.push(kept);
-    } else this.parsed++;
+    } else {
+      this.parsed++;
+      if (this.evidence !== undefined) this.evidence.onKmem(b, s, e, f, this.ctx, this.lineNo, false);
+    }
     this.linker.onKfree(b, f.ptrStart, f.ptrEnd, kept, this);
   }
 
@@ -488,8 +585,8 @@ export class SegmentParser {
     return kfreeEvent(this.curB, this.kf, this.fields(this.curB, this.ctx), this.strings);
   }
 
-  /** Rebuilds the kmalloc event of a remembered line (linker callback). */
-  private materializeKmalloc(b: Uint8Array, s: number, e: number, line: number): KmallocEvent {
+  /** Rebuilds the kmalloc or kfree event of a line read earlier (linker and evidence callback). */
+  private rebuildKmem(b: Uint8Array, s: number, e: number, line: number): KmemEvent {
     const ctx = newContext();
     const f = newKmemFields();
     tokenizeFtraceLine(b, s, e, ctx);
@@ -498,9 +595,13 @@ export class SegmentParser {
       let pad = 20 - (ctx.nameEnd - ctx.nameStart);
       while (pad-- > 0 && p < e && b[p] === SPACE) p++;
     }
-    locateKmalloc(b, p, e, f);
     const o = this.fields(b, ctx);
     o.line = line;
+    if (ctx.nameEnd - ctx.nameStart === 5) {
+      locateCallAndPtr(b, p, e, f);
+      return kfreeEvent(b, f, o, this.strings);
+    }
+    locateKmalloc(b, p, e, f);
     return kmallocEvent(b, e, f, o, this.strings);
   }
 

@@ -11,8 +11,11 @@ import type { TraceEvent } from "../model/events.js";
 /** Input formats the importers auto-detect. */
 export type TraceFormat = "ftrace" | "trace_pipe" | "trace-cmd-report" | "dmesg" | "jsonl";
 
-/** Which kmem:kmalloc / kmem:kfree lines become events (parsing and accounting are identical in every mode). */
-export type KeepKmem = "none" | "linked" | "module" | "all";
+/**
+ * Which kmem:kmalloc / kmem:kfree lines become events (parsing and accounting are identical in
+ * every mode). See ImportOptions.keepKmem.
+ */
+export type KeepKmem = "none" | "linked" | "module" | "all" | "evidence";
 
 /** How the op pointers of a `trace-cmd report` devres_log were mapped back to ops. */
 export interface OpRecovery {
@@ -63,6 +66,12 @@ export interface ImportOptions {
    * Which kmalloc/kfree events to keep as events. Default `linked`: those whose `ptr` is a
    * devres node (the node's own allocation and free). `module`: also every call_site inside a
    * module. `all`: every one. `none`: no kmem events (devres events still get `allocSite`).
+   * `evidence`: only the few the analysis reads, chosen so that analysing the import gives the
+   * analysis of the `all` import (a few thousand events instead of a million): kmem lines that
+   * show a task in user space (analysis/user-space-evidence.ts), each task's first kmem line and
+   * comm changes, the earliest and latest kmem line (the trace's span), and driver-module
+   * kmallocs never freed before the trace ended (kept ones that are freed later carry
+   * `freedLater`). Not kept: the devres-linked ones (their facts are on the devres events).
    */
   keepKmem?: KeepKmem;
   /**

@@ -144,6 +144,13 @@ export interface KmallocEvent extends EventOrigin {
   /** NUMA node (-1 = any). */
   numaNode?: number;
   accounted?: boolean;
+  /**
+   * Set only by an import that keeps few kmem events (keepKmem "evidence"): a later kmalloc or
+   * kfree line of the same input that was not kept as an event names this `ptr`, so the
+   * allocation was freed (or its address handed out again) before the trace ended. Importers
+   * only ever write `true`.
+   */
+  freedLater?: boolean;
 }
 
 /** kmem:kfree. */

@@ -7,10 +7,25 @@ import type { TraceEvent } from "../model/events.js";
  * "Freed by task" stacks, cache description) or an oops. They arrive as one `log` event per
  * line (console events in ftrace, dmesg lines) right after the report event, from the same
  * input; the block ends at KASAN's closing banner or at the next report.
+ *
+ * The simulator's DMA checker (packages/hw-sim) reports a device access to freed or
+ * out-of-bounds DMA memory in the same line shapes, with the device where KASAN names a task:
+ * `… in DMA read by <dev> (<what>)` / `Read of size N at addr … by device <dev> (bus address
+ * 0x…)` — read back as `dmaAccess` (and never as `access`).
  */
 export interface ReportBlock {
   /** `Read`/`Write`/`Free` of `sizeBytes` at `addr` by `task`/`pid`. */
   access?: { op: "Read" | "Write" | "Free"; sizeBytes: number; addr: string; task: string; pid: number };
+  /** A device's DMA access (the DMA checker's report): size, CPU address, device, bus address. */
+  dmaAccess?: { op: "Read" | "Write"; sizeBytes: number; addr: string; device: string; busAddr?: string };
+  /**
+   * describe_object_addr's object: `The buggy address belongs to the object at <addr>` /
+   * ` which belongs to the <owner> of size N` — owner `cache kmalloc-256`, or from the DMA
+   * checker `dma pool <name>`, `coherent DMA buffer`, `streaming DMA mapping`.
+   */
+  object?: { addr: string; owner?: string; sizeBytes?: number };
+  /** `The buggy address is located N bytes inside of|to the right of|to the left of` ` M-byte region [a, b)`. */
+  located?: { bytes: number; where: "inside" | "right" | "left"; regionBytes?: number };
   /** The call trace ran in hard-IRQ context (`<IRQ>` … `</IRQ>`). */
   inIrq: boolean;
   /** Call trace frames, innermost first (`%pS` text, module suffix kept). */
@@ -48,6 +63,12 @@ export function readReportBlock(model: AnalysisModel, index: number): ReportBloc
       out.access = { op: m[1] as "Read" | "Write", sizeBytes: Number(m[2]), addr: m[3] as string, task: m[4] as string, pid: Number(m[5]) };
       continue;
     }
+    m = /^(Read|Write) of size (\d+) at addr ([0-9a-fx]+) by device (\S+)(?: \(bus address (0x[0-9a-f]+)\))?$/.exec(t);
+    if (m) {
+      out.dmaAccess = { op: m[1] as "Read" | "Write", sizeBytes: Number(m[2]), addr: m[3] as string, device: m[4] as string };
+      if (m[5] !== undefined) out.dmaAccess.busAddr = m[5];
+      continue;
+    }
     m = /^Free of addr ([0-9a-fx]+) by task (.+)\/(\d+)$/.exec(t);
     if (m) {
       out.access = { op: "Free", sizeBytes: 0, addr: m[1] as string, task: m[2] as string, pid: Number(m[3]) };
@@ -80,10 +101,34 @@ export function readReportBlock(model: AnalysisModel, index: number): ReportBloc
       frames = rec.frames;
       continue;
     }
-    m = /which belongs to the cache (\S+) of size (\d+)/.exec(t);
+    m = /^The buggy address belongs to the object at ([0-9a-fx]+)/.exec(t);
     if (m) {
-      out.cache = { name: m[1] as string, sizeBytes: Number(m[2]) };
+      out.object = { addr: m[1] as string };
       section = "tail";
+      continue;
+    }
+    m = /which belongs to the (.+) of size (\d+)/.exec(t);
+    if (m) {
+      const owner = m[1] as string;
+      const size = Number(m[2]);
+      const cache = /^cache (\S+)$/.exec(owner);
+      if (cache) out.cache = { name: cache[1] as string, sizeBytes: size };
+      if (out.object !== undefined) {
+        out.object.owner = owner;
+        out.object.sizeBytes = size;
+      }
+      section = "tail";
+      continue;
+    }
+    m = /^The buggy address is located (\d+) bytes (inside|to the right|to the left) of/.exec(t);
+    if (m) {
+      out.located = { bytes: Number(m[1]), where: m[2] === "inside" ? "inside" : m[2] === "to the right" ? "right" : "left" };
+      section = "tail";
+      continue;
+    }
+    m = /^\s*(\d+)-byte region \[/.exec(t);
+    if (m && out.located !== undefined) {
+      out.located.regionBytes = Number(m[1]);
       continue;
     }
     const f = FRAME.exec(t);
@@ -93,8 +138,9 @@ export function readReportBlock(model: AnalysisModel, index: number): ReportBloc
   return out;
 }
 
-/** Allocator, KASAN and stack-dump frames that say nothing about who allocated or freed. */
-const PLUMBING = /^(kasan_|__kasan_|____kasan_|kmalloc|__kmalloc|kmem_cache|__kmem_cache|slab_|__slab|kfree|__kfree|dump_stack|print_report|kasan_report|alloc_dr|__devres_alloc|check_memory_region|__asan|asan_)/;
+/** Allocator (slab, DMA API, DMA pool), KASAN and stack-dump frames that say nothing about who allocated or freed. */
+const PLUMBING =
+  /^(?:kasan_|__kasan_|____kasan_|kmalloc|__kmalloc|kmem_cache|__kmem_cache|slab_|__slab|kfree|__kfree|dump_stack|print_report|kasan_report|alloc_dr|__devres_alloc|check_memory_region|__asan|asan_|(?:dma_alloc_attrs|dma_free_attrs|dma_map_page_attrs|dma_unmap_page_attrs|dma_pool_alloc|dma_pool_zalloc|dma_pool_free)\+)/;
 
 /** The first `n` frames of a stack that are not allocator/KASAN plumbing, joined `a ← b`. */
 export function siteOf(frames: readonly string[] | undefined, n = 2): string | undefined {

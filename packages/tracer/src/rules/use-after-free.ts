@@ -32,6 +32,8 @@ export const useAfterFree: Rule = {
       const e = model.events[i];
       if (e?.kind !== "report" || !UAF_REPORTS.has(e.report)) continue;
       const block = readReportBlock(model, i);
+      // A device's DMA (the DMA checker's report): dma-fault's finding, not a CPU access.
+      if (block.dmaAccess !== undefined) continue;
       const res = freedResource(model, i, block);
       const device = res?.device ?? deviceOfReport(model, i, block) ?? e.dev ?? "";
       // The `%pS` after " in " (with its `[module]`), as print_error_description printed it.
