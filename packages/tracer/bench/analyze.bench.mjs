@@ -28,16 +28,19 @@ const self = fileURLToPath(import.meta.url);
 async function runCase(name, path, threads) {
   const { importFile } = await import("../dist/node/index.js");
   const { analyzeImports } = await import("../dist/index.js");
-  // What `devscope analyze` keeps for a large file: module call sites + linked kmem lines.
-  const keepKmem = name.includes("analyze") ? "module" : "linked";
+  // "import + analyze" is what `devscope analyze FILE` runs (node/analyze-files.ts ::
+  // analyzeFiles): importFile with keepKmem "evidence" (the kmem events the analysis reads), src
+  // 0, then analyzeImports. "import" alone is the importer's default (keepKmem "linked").
+  const analyze = name.includes("analyze");
+  const keepKmem = analyze ? "evidence" : "linked";
   const workers = threads === "default" ? undefined : Number(threads);
   globalThis.gc?.();
   const t0 = performance.now();
-  const r = await importFile(path, { keepKmem, ...(workers !== undefined ? { workers } : {}) });
+  const r = await importFile(path, { keepKmem, ...(analyze ? { path, src: 0 } : {}), ...(workers !== undefined ? { workers } : {}) });
   const t1 = performance.now();
   let analyzeMs = 0;
   let findings = -1;
-  if (name.includes("analyze")) {
+  if (analyze) {
     const a = analyzeImports([r]);
     analyzeMs = performance.now() - t1;
     findings = a.findings.length;
@@ -107,8 +110,11 @@ console.log(`  ${awk} ADD/REL pairing          best ${mawk.best.toFixed(0)} ms  
 console.log(`    command: ${awk} '${MAWK}' FILE`);
 
 const cores = availableParallelism();
-const { defaultThreads } = await import("../dist/node/index.js");
-console.log(`importFile's default right now: ${defaultThreads()} parsing thread(s) (idle cores; load average ${loadavg()[0].toFixed(2)})`);
+const { defaultThreads, DEFAULT_PARALLEL_MIN_BYTES } = await import("../dist/node/index.js");
+const defaultParallel = bytes >= DEFAULT_PARALLEL_MIN_BYTES ? defaultThreads() : 1;
+console.log(
+  `importFile's default for this file: ${defaultParallel} parsing thread(s) (parallel from ${DEFAULT_PARALLEL_MIN_BYTES >> 20} MiB on ${defaultThreads()} idle core(s); load average ${loadavg()[0].toFixed(2)})`,
+);
 const cases = [
   [`import, plain, ${cores} threads`, plain, String(cores)],
   ["import, plain, 1 thread", plain, "1"],

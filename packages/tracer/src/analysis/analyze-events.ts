@@ -59,24 +59,28 @@ export function buildModel(
     h.reset();
     for (const k of h.kinds) byKind.set(k, [...(byKind.get(k) ?? []), h]);
   }
-  let startNs: number | undefined;
-  let endNs: number | undefined;
-  const firstTsBySrc = new Map<number, number>();
+  let startNs = Infinity;
+  let endNs = -Infinity;
+  // First timestamp per input (src: a small index), NaN = none yet.
+  const firstBySrc: number[] = [];
   const markers: MarkerEvent[] = [];
   for (let i = 0; i < events.length; i++) {
     const e = events[i] as TraceEvent;
-    if (e.ts >= 0) {
-      if (startNs === undefined || e.ts < startNs) startNs = e.ts;
-      if (endNs === undefined || e.ts > endNs) endNs = e.ts;
+    const ts = e.ts;
+    if (ts >= 0) {
+      if (ts < startNs) startNs = ts;
+      if (ts > endNs) endNs = ts;
       const src = e.src ?? 0;
-      const f = firstTsBySrc.get(src);
-      if (f === undefined || e.ts < f) firstTsBySrc.set(src, e.ts);
+      const f = firstBySrc[src];
+      if (f === undefined || ts < f) firstBySrc[src] = ts;
     }
     if (e.kind === "marker") markers.push(e);
     const hs = byKind.get(e.kind);
     if (hs !== undefined) for (const h of hs) h.handleEvent(e, i);
   }
-  const span = startNs !== undefined && endNs !== undefined ? { startNs, endNs } : undefined;
+  const firstTsBySrc = new Map<number, number>();
+  firstBySrc.forEach((ts, src) => firstTsBySrc.set(src, ts));
+  const span = startNs !== Infinity ? { startNs, endNs } : undefined;
   devres.setSpan(span, firstTsBySrc);
   for (const h of handlers) h.finalize();
 
@@ -227,7 +231,11 @@ const INTERNAL_RESOURCE_FIELDS = new Set([
 
 function publicResource(r: ResourceRecord): Resource {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(r))
-    if (!INTERNAL_RESOURCE_FIELDS.has(k) && v !== undefined) out[k] = v;
+  const rec = r as unknown as Record<string, unknown>;
+  // for-in walks own keys in insertion order (the JSON order) without an entries array.
+  for (const k in rec) {
+    const v = rec[k];
+    if (v !== undefined && !INTERNAL_RESOURCE_FIELDS.has(k)) out[k] = v;
+  }
   return out as unknown as Resource;
 }

@@ -370,6 +370,7 @@ export class DevresHandler implements AnalysisHandler<DevresData> {
     const innermost = st.openGroups[st.openGroups.length - 1];
     const seq = st.nextSeq++;
     const res = this.#registry.add({
+      id: "",
       device: st.rec.name,
       node: e.node,
       name: e.name,
@@ -523,6 +524,7 @@ export class DevresHandler implements AnalysisHandler<DevresData> {
     const kind = classifyDevres(name, name !== e.name ? undefined : e.nameForm);
     const epoch = st.epoch;
     const res = this.#registry.add({
+      id: "",
       device: st.rec.name,
       node: e.node,
       name: e.name,
@@ -574,6 +576,7 @@ export class DevresHandler implements AnalysisHandler<DevresData> {
     // REPLACE of a node the trace never saw: it predates the trace.
     if (st.epoch === undefined && !st.hadEpoch) this.#newEpoch(st, e, index, "cut-off");
     const res = this.#registry.add({
+      id: "",
       device: st.rec.name,
       node: e.node,
       name: e.name,

@@ -132,7 +132,8 @@ export class DrmresHandler implements AnalysisHandler<DrmresData> {
 
   #record(e: DrmresEvent, dev: string, index: number, cutOff: boolean): ResourceRecord {
     const epoch = this.#devres.currentEpoch(dev);
-    const base = {
+    const base: ResourceRecord = {
+      id: "",
       device: dev,
       node: e.node,
       name: e.name,

@@ -16,8 +16,17 @@ export interface AnalysisHandler<T> {
   data(): T;
 }
 
+/** The last label built per pid (a trace has a few hundred tasks; labels repeat per event). */
+const labels = new Map<number, { task: string | undefined; label: string }>();
+
 /** `comm-pid` as ftrace prints it, or undefined when the line had no task. */
 export function taskLabel(e: { task?: string; pid?: number }): string | undefined {
-  if (e.pid === undefined) return e.task;
-  return `${e.task ?? "?"}-${e.pid}`;
+  const pid = e.pid;
+  if (pid === undefined) return e.task;
+  const hit = labels.get(pid);
+  if (hit !== undefined && hit.task === e.task) return hit.label;
+  const label = `${e.task ?? "?"}-${pid}`;
+  if (labels.size >= 4096) labels.clear();
+  labels.set(pid, { task: e.task, label });
+  return label;
 }

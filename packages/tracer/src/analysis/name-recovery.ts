@@ -37,11 +37,25 @@ const SITE_NAMES: ReadonlyMap<string, string> = new Map([
   ["devm_kstrdup", "devm_kzalloc_release"],
 ]);
 
+/** Bound of the call-site memo (entries). */
+const MEMO_LIMIT = 1 << 16;
+const functionOfSite = new Map<string, string | undefined>();
+
 /** `pinctrl_bind_pins+0x31/0x280 [mod]` -> `pinctrl_bind_pins`; bare addresses -> undefined. */
 export function callSiteFunction(site: string): string | undefined {
+  // A trace has a few thousand distinct call sites and asks about each many times: memoized.
+  const hit = functionOfSite.get(site);
+  if (hit !== undefined || functionOfSite.has(site)) return hit;
   const m = /^([A-Za-z_][\w.]*)\+0x/.exec(site);
-  if (m?.[1] === undefined) return /^[A-Za-z_][\w.]*$/.test(site) ? site : undefined;
-  return m[1].replace(/\.(cold|part\.\d+|isra\.\d+|constprop\.\d+)$/, "");
+  const fn =
+    m?.[1] === undefined
+      ? /^[A-Za-z_][\w.]*$/.test(site)
+        ? site
+        : undefined
+      : m[1].replace(/\.(cold|part\.\d+|isra\.\d+|constprop\.\d+)$/, "");
+  if (functionOfSite.size >= MEMO_LIMIT) functionOfSite.clear();
+  functionOfSite.set(site, fn);
+  return fn;
 }
 
 /** `... [ata_piix]` -> `ata_piix`. */

@@ -7,10 +7,13 @@ import type { ResourceRecord } from "./analysis-model.js";
 export class ResourceRegistry {
   readonly all: ResourceRecord[] = [];
 
-  /** Register a record built without an id; returns it with its id set. */
-  add(rec: Omit<ResourceRecord, "id">): ResourceRecord {
-    const full = { id: `r${this.all.length}`, ...rec } as ResourceRecord;
-    this.all.push(full);
-    return full;
+  /**
+   * Register a record built with `id: ""` as its first field (so the id leads the JSON, and no
+   * copy is made); returns it with its id set.
+   */
+  add(rec: ResourceRecord): ResourceRecord {
+    rec.id = `r${this.all.length}`;
+    this.all.push(rec);
+    return rec;
   }
 }

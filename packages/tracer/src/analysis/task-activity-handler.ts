@@ -98,9 +98,10 @@ export class TaskActivityHandler implements AnalysisHandler<TaskActivity> {
     // comm changes under one pid mean execve (the `<...>` placeholder is a comm-cache miss).
     if (e.task !== undefined && e.task !== "<...>") {
       const prev = this.#comm.get(pid);
-      if (prev !== undefined && prev !== e.task)
-        this.#add(pid, index, `comm changed ${prev} -> ${e.task} (execve)`);
-      this.#comm.set(pid, e.task);
+      if (prev !== e.task) {
+        if (prev !== undefined) this.#add(pid, index, `comm changed ${prev} -> ${e.task} (execve)`);
+        this.#comm.set(pid, e.task);
+      }
     }
     switch (e.kind) {
       case "marker":

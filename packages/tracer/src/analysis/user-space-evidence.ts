@@ -31,13 +31,22 @@ export const USER_ENTRY_SITES: ReadonlySet<string> = new Set([
 ]);
 
 /** Syscall entry points (arch/x86/include/asm/syscall_wrapper.h, include/linux/syscalls.h). */
-export const SYSCALL_PREFIXES: readonly string[] = ["__x64_sys_", "__ia32_sys_", "__arm64_sys_", "__do_sys_", "__se_sys_"];
+export const SYSCALL_PREFIXES: readonly string[] = [
+  "__x64_sys_",
+  "__ia32_sys_",
+  "__arm64_sys_",
+  "__do_sys_",
+  "__se_sys_",
+];
 
 /**
  * Every call site that userEntrySite() accepts starts with one of these (the function name is
  * a prefix of the call site): a cheap byte-level pre-filter for the importer.
  */
-export const USER_ENTRY_SITE_PREFIXES: readonly string[] = [...USER_ENTRY_SITES, ...SYSCALL_PREFIXES];
+export const USER_ENTRY_SITE_PREFIXES: readonly string[] = [
+  ...USER_ENTRY_SITES,
+  ...SYSCALL_PREFIXES,
+];
 
 export function userEntrySite(callSite: string): boolean {
   const fn = callSiteFunction(callSite);
@@ -49,4 +58,14 @@ export function userEntrySite(callSite: string): boolean {
  * Event kinds the task-activity handler reads: their task and pid track comm changes (execve),
  * markers and module loads are evidence themselves, kmem events by call site.
  */
-export const ACTIVITY_KINDS = ["marker", "module", "kmalloc", "kfree", "devres", "drmres", "log", "lost", "irq"] as const satisfies readonly TraceEventKind[];
+export const ACTIVITY_KINDS = [
+  "marker",
+  "module",
+  "kmalloc",
+  "kfree",
+  "devres",
+  "drmres",
+  "log",
+  "lost",
+  "irq",
+] as const satisfies readonly TraceEventKind[];

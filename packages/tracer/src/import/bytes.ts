@@ -31,14 +31,17 @@ export function isBlank(c: number): boolean {
 /** Scratch for short ASCII decodes (String.fromCharCode.apply over a plain array is the fastest measured). */
 const scratch: number[] = [];
 
+/** Up to this many bytes the JS path beats TextDecoder's call overhead (measured: 85 vs 112 ns at 16 bytes, 340 vs 114 ns at 100). */
+const SHORT_DECODE = 24;
+
 /**
- * Decodes `b[start, end)`. ASCII takes a fast path; anything else is UTF-8 with U+FFFD for
- * invalid sequences (never throws).
+ * Decodes `b[start, end)`. Short ASCII takes a JS fast path; everything else goes through the
+ * native UTF-8 decoder, U+FFFD for invalid sequences (never throws).
  */
 export function decode(b: Uint8Array, start: number, end: number): string {
   const n = end - start;
   if (n <= 0) return "";
-  if (n <= 64) {
+  if (n <= SHORT_DECODE) {
     scratch.length = n;
     for (let i = 0; i < n; i++) {
       const c = b[start + i] as number;
@@ -47,8 +50,6 @@ export function decode(b: Uint8Array, start: number, end: number): string {
     }
     return String.fromCharCode.apply(null, scratch);
   }
-  for (let i = start; i < end; i++) if ((b[i] as number) >= 0x80) return utf8.decode(b.subarray(start, end));
-  if (n <= 4096) return String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
   return utf8.decode(b.subarray(start, end));
 }
 

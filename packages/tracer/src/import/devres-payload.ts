@@ -15,6 +15,7 @@
  * `trace-cmd report` cannot dereference `op`/`name` at all and prints the raw pointers.
  */
 import type { DevresOp, NameForm } from "../model/events.js";
+import { decode } from "./bytes.js";
 
 export interface NameParts {
   name: string;
@@ -86,6 +87,87 @@ export function parseDevresPayload(text: string, pointers: boolean): DevresRecor
   const name = parseName(rawName, pointers || opAddr !== undefined);
   const rec: DevresRecord = { dev, op, node, size: sfx.size, ...name };
   if (opAddr !== undefined) rec.opAddr = opAddr;
+  return rec;
+}
+
+/** Decodes repeated byte strings once (bytes.ts :: StringCache). */
+interface Strings {
+  get(b: Uint8Array, s: number, e: number): string;
+}
+
+/** `\s` of a regular expression, for ASCII bytes. */
+function isSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+}
+
+const OPS: readonly DevresOp[] = ["ADD", "REL", "REM", "REPLACE"];
+
+function opAt(b: Uint8Array, s: number, e: number): DevresOp | undefined {
+  for (const op of OPS) {
+    if (e - s !== op.length) continue;
+    let k = 0;
+    while (k < op.length && b[s + k] === op.charCodeAt(k)) k++;
+    if (k === op.length) return op;
+  }
+  return undefined;
+}
+
+const BYTES_CLOSE = [0x20, 0x62, 0x79, 0x74, 0x65, 0x73, 0x29]; // " bytes)"
+
+/**
+ * parseDevresPayload(decode(b[p, e)), false) on the bytes, without decoding the line: the
+ * same fields and the same reasons, decoding only the fields it keeps (`strings` caches the
+ * ones that repeat: device and release names). Returns undefined when the payload has a
+ * non-ASCII byte (the string path decides those).
+ */
+export function parseDevresBytes(b: Uint8Array, p: number, e: number, strings: Strings): DevresRecord | string | undefined {
+  for (let i = p; i < e; i++) if ((b[i] as number) >= 0x80) return undefined;
+  // sizeSuffix: ends with " bytes)", the last " (" before it opens the size.
+  const n = e - p;
+  if (n < 7) return "devres_log: expected the payload to end with ' (N bytes)'";
+  for (let k = 0; k < 7; k++) if (b[e - 7 + k] !== BYTES_CLOSE[k]) return "devres_log: expected the payload to end with ' (N bytes)'";
+  let open = e - 2;
+  while (open >= p && !(b[open] === 0x20 && b[open + 1] === 0x28)) open--;
+  if (open < p) return "devres_log: expected the payload to end with ' (N bytes)'";
+  const ds = open + 2;
+  const de = e - 7;
+  if (de - ds < 1 || de - ds > 20) return "devres_log: expected the payload to end with ' (N bytes)'";
+  let size = 0;
+  for (let k = ds; k < de; k++) {
+    const c = b[k] as number;
+    if (c < 0x30 || c > 0x39) return "devres_log: expected the payload to end with ' (N bytes)'";
+    size = size * 10 + (c - 0x30);
+  }
+  // Beyond 2^53 the running sum may round differently from Number(digits).
+  if (de - ds > 15) size = Number(strings.get(b, ds, de));
+  // head = [p, open): /^(\S+) +(\S+) (\S+)(?: (.*))?$/s
+  const at = open;
+  const bad = "devres_log: expected '<dev> <op> <node> <name> (N bytes)'";
+  let i = p;
+  while (i < at && !isSpace(b[i] as number)) i++;
+  const devEnd = i;
+  if (devEnd === p || i >= at || b[i] !== 0x20) return bad;
+  while (i < at && b[i] === 0x20) i++;
+  const opStart = i;
+  while (i < at && !isSpace(b[i] as number)) i++;
+  const opEnd = i;
+  if (opEnd === opStart || i >= at || b[i] !== 0x20) return bad;
+  i++;
+  const nodeStart = i;
+  while (i < at && !isSpace(b[i] as number)) i++;
+  const nodeEnd = i;
+  if (nodeEnd === nodeStart) return bad;
+  let nameStart = at;
+  if (i < at) {
+    if (b[i] !== 0x20) return bad;
+    nameStart = i + 1;
+  }
+  const op = opAt(b, opStart, opEnd);
+  if (op === undefined) return `devres_log: unknown op '${strings.get(b, opStart, opEnd)}' (expected ADD, REL, REM or REPLACE)`;
+  const name = parseName(strings.get(b, nameStart, at), false);
+  const rec: DevresRecord = { dev: strings.get(b, p, devEnd), op, node: decode(b, nodeStart, nodeEnd), size, name: name.name };
+  if (name.nameForm !== undefined) rec.nameForm = name.nameForm;
+  if (name.nameAddr !== undefined) rec.nameAddr = name.nameAddr;
   return rec;
 }
 

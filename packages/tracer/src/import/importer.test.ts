@@ -357,3 +357,33 @@ describe("gzip through importChunks", () => {
     expect(last.kind).toBe("marker");
   });
 });
+
+describe("reused read buffers", () => {
+  it("a caller cycling through two buffers, releasing each before reuse, gets the one-pass result", () => {
+    const lines: string[] = [...HEADER];
+    // Each ADD links the kmalloc of 20 lines before (several 777-byte buffers back).
+    const ptrOf = (i: number): string => (0x5c728a70 + (i % 97)).toString(16).padStart(16, "0");
+    for (let i = 0; i < 3000; i++) {
+      const t = (6 + i / 1e4).toFixed(6).padStart(12);
+      lines.push(`        modprobe-120     [000] d..1. ${t}: kmalloc: call_site=site_${i % 7}+0x31/0x280 ptr=${ptrOf(i)} bytes_req=80 bytes_alloc=${96 + (i % 5)} gfp_flags=GFP_KERNEL|__GFP_ZERO node=-1 accounted=false`);
+      if (i >= 20 && i % 3 === 0) lines.push(`        modprobe-120     [000] d..1. ${t}: devres_log: 0000:00:1f.2 ADD ${ptrOf(i - 20)} devm_kzalloc_release (40 bytes)`);
+      if (i % 3 === 1) lines.push(`        modprobe-120     [000] d..1. ${t}: kfree: call_site=release_nodes+0x4d/0x90 ptr=${ptrOf(i - 40)}`);
+    }
+    const bytes = new TextEncoder().encode(`${lines.join("\n")}\n`);
+    for (const keepKmem of ["linked", "evidence"] as const) {
+      const whole = importText(new TextDecoder().decode(bytes), { keepKmem });
+      expect(whole.events.filter((e) => e.kind === "devres" && e.allocSite?.startsWith("site_") === true).length).toBeGreaterThan(900);
+      const imp = createImporter({ keepKmem, ownsChunks: true });
+      const bufs = [new Uint8Array(777), new Uint8Array(777)];
+      for (let pos = 0, k = 0; pos < bytes.length; pos += 777, k++) {
+        const buf = bufs[k & 1] as Uint8Array;
+        if (k >= 2) imp.release(buf);
+        const n = Math.min(777, bytes.length - pos);
+        buf.set(bytes.subarray(pos, pos + n));
+        imp.push(buf.subarray(0, n));
+      }
+      expect(imp.finish()).toEqual(whole);
+    }
+  });
+});
+

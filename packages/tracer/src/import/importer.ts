@@ -15,7 +15,7 @@ export function inputName(opts: ImportOptions): string {
 }
 
 export function createImporter(opts: ImportOptions = {}): Importer {
-  const parserOpts: SegmentOptions = {};
+  const parserOpts: SegmentOptions = { startsInput: true };
   if (opts.format !== undefined) parserOpts.format = opts.format;
   if (opts.keepKmem !== undefined) parserOpts.keepKmem = opts.keepKmem;
   if (opts.src !== undefined) parserOpts.src = opts.src;
@@ -31,8 +31,10 @@ export function createImporter(opts: ImportOptions = {}): Importer {
   let finished: ImportResult | undefined;
 
   const feed = (chunk: Uint8Array): void => {
-    // The parser keeps references into chunks (kmalloc lines it may link later).
-    feeder.push(opts.ownsChunks === true || chunk.length === 0 ? chunk : copyBytes(chunk, 0, chunk.length));
+    feeder.push(chunk);
+    // The parser keeps references into chunks (kmalloc lines it may link later): a caller that
+    // may reuse its chunk gets those few lines copied out now.
+    if (opts.ownsChunks !== true) parser.release(chunk);
     if (parser.fatalError !== undefined && error === undefined) error = `${name}: ${parser.fatalError}`;
   };
 
@@ -65,6 +67,9 @@ export function createImporter(opts: ImportOptions = {}): Importer {
       } else feed(chunk);
       opts.onProgress?.(bytes);
     },
+    release(chunk: Uint8Array): void {
+      parser.release(chunk);
+    },
     finish(): ImportResult {
       if (finished) return finished;
       if (!checked && headLen > 0 && error === undefined) check();
@@ -75,7 +80,7 @@ export function createImporter(opts: ImportOptions = {}): Importer {
       if (opts.format !== undefined) fin.format = opts.format;
       // A cancelled read keeps its complete lines; the partial last line was never fully read.
       if (!refused && error !== "cancelled") feeder.finish();
-      finished = finalizeImport(refused ? [] : [parser.finish()], fin);
+      finished = finalizeImport(refused ? [] : [parser.finish({ endsInput: true })], fin);
       return finished;
     },
   };

@@ -12,4 +12,4 @@ export { classifyKernelLog, parseDevPrefix, type KernelLogFact } from "./kernel-
 export { parseDmesgLine, type DmesgLine } from "./dmesg-line.js";
 export { recoverOps, opOfFreeSite, type OpEvidence, type OpAssignment } from "./op-recovery.js";
 export { KMALLOC_WINDOW, KFREE_WINDOW } from "./kmem-linker.js";
-export { encodePartial, decodePartial, transferables, type EncodedPartial, type KmemColumns } from "./partial-codec.js";
+export { encodePartial, decodePartial, transferables, type EncodedPartial, type PackedEvents } from "./partial-codec.js";

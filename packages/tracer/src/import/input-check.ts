@@ -28,7 +28,7 @@ export function checkInput(head: Uint8Array, name: string): InputKind {
   if (starts(head, [0xff, 0xfe]) || starts(head, [0xfe, 0xff])) {
     return { kind: "refused", reason: `${name}: UTF-16 text; convert it to UTF-8 first (iconv -f UTF-16 -t UTF-8)` };
   }
-  const nul = head.indexOf(0);
+  const nul = head.indexOf(0, 0);
   if (nul >= 0 && nul < TEXT_CHECK_BYTES) {
     return { kind: "refused", reason: `${name}: binary data (NUL byte at offset ${nul}), not a text trace; expected ftrace/trace_pipe text, trace-cmd report output, dmesg or devscope JSONL` };
   }

@@ -92,6 +92,23 @@ export type KeepDecision = (callSiteInModule: boolean) => boolean;
 /** Builds the kmalloc event of a remembered line (the parser re-tokenizes it). */
 export type KmallocMaterializer = (b: Uint8Array, start: number, end: number, line: number) => KmallocEvent;
 
+/** What a devres ADD takes from its kmalloc when the kmalloc itself is not kept. */
+export interface AllocFacts {
+  callSite: string;
+  /** bytes_alloc (bytes). */
+  bytesAlloc: number;
+}
+
+/** Reads the call site and bytes_alloc of a remembered kmalloc line into `out`. */
+export type AllocFactsReader = (b: Uint8Array, start: number, end: number, out: AllocFacts) => void;
+
+/** The parser's view of the kfree line being handled. */
+export interface CurrentKfree {
+  currentKfree(): KfreeEvent;
+  /** Its call site only (when the event itself is not kept). */
+  currentKfreeSite(): string;
+}
+
 export function linkAlloc(ev: DevresEvent, k: KmallocEvent): void {
   ev.allocSite = k.callSite;
   ev.allocBytes = k.bytesAlloc;
@@ -101,12 +118,19 @@ export function linkFree(ev: DevresEvent, f: KfreeEvent): void {
   ev.freeSite = f.callSite;
 }
 
+function indexOfPtr(list: readonly PendingFree[], ptr: string): number {
+  for (let i = 0; i < list.length; i++) if ((list[i] as PendingFree).ptr === ptr) return i;
+  return -1;
+}
+
 export class KmemLinker {
   private kcount = 0;
   private readonly ringHash = new Int32Array(KMALLOC_WINDOW);
   private readonly ringLine = new Float64Array(KMALLOC_WINDOW);
   /** The line's bytes stay in the caller's chunk until release(chunk) copies them. */
   private readonly ringBuf: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(KMALLOC_WINDOW);
+  /** The ArrayBuffer under each ringBuf entry (release() compares these: `.buffer` is a getter). */
+  private readonly ringMem: (ArrayBufferLike | undefined)[] = new Array<ArrayBufferLike | undefined>(KMALLOC_WINDOW);
   private readonly ringStart = new Int32Array(KMALLOC_WINDOW);
   private readonly ringEnd = new Int32Array(KMALLOC_WINDOW);
   private readonly ringPtrStart = new Int32Array(KMALLOC_WINDOW);
@@ -133,19 +157,23 @@ export class KmemLinker {
     private readonly extras: KmemExtra[],
     private readonly keepLinked: boolean,
     private readonly materialize: KmallocMaterializer,
+    private readonly readAllocFacts: AllocFactsReader,
   ) {}
 
+  private readonly facts: AllocFacts = { callSite: "", bytesAlloc: 0 };
+
   /**
-   * A kmalloc line: remember where it is (the chunk must not be modified afterwards) and its
-   * ptr position.
+   * A kmalloc line: remember where it is (until release() of its chunk's memory `mem`, which
+   * is `b.buffer`: callers pass it, the getter is not free) and its ptr position.
    */
-  onKmalloc(b: Uint8Array, lineStart: number, lineEnd: number, ptrStart: number, ptrEnd: number, line: number, kept: KmallocEvent | undefined): void {
+  onKmalloc(b: Uint8Array, mem: ArrayBufferLike, lineStart: number, lineEnd: number, ptrStart: number, ptrEnd: number, line: number, kept: KmallocEvent | undefined): void {
     const idx = this.kcount++;
     const slot = idx % KMALLOC_WINDOW;
     const h = hashBytes(b, ptrStart, ptrEnd);
     this.ringHash[slot] = h;
     this.ringLine[slot] = line;
     this.ringBuf[slot] = b;
+    this.ringMem[slot] = mem;
     this.ringStart[slot] = lineStart;
     this.ringEnd[slot] = lineEnd;
     this.ringPtrStart[slot] = ptrStart;
@@ -155,19 +183,34 @@ export class KmemLinker {
     this.latest[h & (LATEST_SLOTS - 1)] = idx;
   }
 
-  /** The caller will overwrite `chunk`: copy the remembered kmalloc lines that are there. */
+  /**
+   * The caller will overwrite the bytes of `chunk` (any view of them): copy the remembered
+   * kmalloc lines that are there.
+   */
   release(chunk: Uint8Array): void {
+    const mem = chunk.buffer;
+    const lo = chunk.byteOffset;
+    const hi = lo + chunk.byteLength;
+    // In the released bytes: same memory, and a line start inside its range (several chunks
+    // may share one ArrayBuffer: slots of a ring).
+    const inside = (slot: number): boolean => {
+      if (this.ringMem[slot] !== mem) return false;
+      const at = (this.ringBuf[slot] as Uint8Array).byteOffset + (this.ringStart[slot] as number);
+      return at >= lo && at < hi;
+    };
     let bytes = 0;
-    for (let slot = 0; slot < KMALLOC_WINDOW; slot++) if (this.ringBuf[slot] === chunk) bytes += (this.ringEnd[slot] as number) - (this.ringStart[slot] as number);
+    for (let slot = 0; slot < KMALLOC_WINDOW; slot++) if (inside(slot)) bytes += (this.ringEnd[slot] as number) - (this.ringStart[slot] as number);
     if (bytes === 0) return;
     const out = new Uint8Array(bytes);
     let o = 0;
     for (let slot = 0; slot < KMALLOC_WINDOW; slot++) {
-      if (this.ringBuf[slot] !== chunk) continue;
+      const b = this.ringBuf[slot];
+      if (b === undefined || !inside(slot)) continue;
       const s = this.ringStart[slot] as number;
       const e = this.ringEnd[slot] as number;
-      out.set(chunk.subarray(s, e), o);
+      out.set(b.subarray(s, e), o);
       this.ringBuf[slot] = out;
+      this.ringMem[slot] = out.buffer;
       this.ringStart[slot] = o;
       this.ringEnd[slot] = o + (e - s);
       this.ringPtrStart[slot] = (this.ringPtrStart[slot] as number) - s + o;
@@ -221,9 +264,18 @@ export class KmemLinker {
       if (this.ringConsumed[slot] === 0) {
         this.ringConsumed[slot] = 1;
         if (addLike) {
-          const { event, kept } = this.eventOf(idx);
-          linkAlloc(ev, event);
-          if (!kept && this.keepLinked) this.extras.push({ event, owner: eventIndex });
+          const kept = this.ringKept[slot];
+          if (kept === undefined && !this.keepLinked) {
+            // Only the call site and size are needed: no event built.
+            const facts = this.facts;
+            this.readAllocFacts(this.ringBuf[slot] as Uint8Array, this.ringStart[slot] as number, this.ringEnd[slot] as number, facts);
+            ev.allocSite = facts.callSite;
+            ev.allocBytes = facts.bytesAlloc;
+          } else {
+            const { event } = this.eventOf(idx);
+            linkAlloc(ev, event);
+            if (kept === undefined) this.extras.push({ event, owner: eventIndex });
+          }
         }
       }
     } else if (this.kcount < KMALLOC_WINDOW && !this.devresSeen.has(ptr)) {
@@ -236,7 +288,7 @@ export class KmemLinker {
     const h = hashString(ptr);
     const list = this.pending.get(h);
     if (list) {
-      const i = list.findIndex((p) => p.ptr === ptr);
+      const i = indexOfPtr(list, ptr);
       if (i >= 0) {
         list.splice(i, 1);
         this.pendingCount--;
@@ -256,7 +308,7 @@ export class KmemLinker {
    * A kfree line. `current` builds its event (asked only when needed); `kept` is the event
    * when keepKmem already keeps it.
    */
-  onKfree(b: Uint8Array, ptrStart: number, ptrEnd: number, kept: KfreeEvent | undefined, current: { currentKfree(): KfreeEvent }): void {
+  onKfree(b: Uint8Array, ptrStart: number, ptrEnd: number, kept: KfreeEvent | undefined, current: CurrentKfree): void {
     const idx = this.kfcount++;
     let ptr: string | undefined;
     let ev = kept;
@@ -273,16 +325,20 @@ export class KmemLinker {
       const list = this.pending.get(h);
       if (list) {
         ptr ??= decode(b, ptrStart, ptrEnd);
-        const i = list.findIndex((p) => p.ptr === ptr);
+        // A plain loop: a closure capturing `ptr` would make every call allocate a context.
+        const i = indexOfPtr(list, ptr);
         if (i >= 0) {
           const p = list[i] as PendingFree;
           list.splice(i, 1);
           this.pendingCount--;
           if (list.length === 0) this.pending.delete(h);
           if (idx - p.reg < KFREE_WINDOW) {
-            ev ??= current.currentKfree();
-            linkFree(this.events[p.eventIndex] as DevresEvent, ev);
-            if (kept === undefined && this.keepLinked) this.extras.push({ event: ev, owner: p.eventIndex });
+            if (ev === undefined && !this.keepLinked) (this.events[p.eventIndex] as DevresEvent).freeSite = current.currentKfreeSite();
+            else {
+              ev ??= current.currentKfree();
+              linkFree(this.events[p.eventIndex] as DevresEvent, ev);
+              if (kept === undefined && this.keepLinked) this.extras.push({ event: ev, owner: p.eventIndex });
+            }
           }
         }
       }
@@ -299,9 +355,10 @@ export class KmemLinker {
     }
   }
 
-  export(): LinkExport {
+  /** What a merge needs; `last`: no segment follows, so nothing is carried forward. */
+  export(last = false): LinkExport {
     const tailKmallocs: KmallocRecord[] = [];
-    for (let i = Math.max(0, this.kcount - KMALLOC_WINDOW); i < this.kcount; i++) {
+    for (let i = last ? this.kcount : Math.max(0, this.kcount - KMALLOC_WINDOW); i < this.kcount; i++) {
       const slot = i % KMALLOC_WINDOW;
       const { event, kept } = this.eventOf(i);
       // Superseded by a newer kmalloc of the same ptr: unreachable, as if consumed.
@@ -309,7 +366,7 @@ export class KmemLinker {
       tailKmallocs.push({ ptr: event.ptr, idx: i, consumed: this.ringConsumed[slot] === 1 || !newest, kept, event });
     }
     const endPending: PendingFree[] = [];
-    for (const list of this.pending.values()) for (const p of list) if (this.kfcount - p.reg < KFREE_WINDOW) endPending.push(p);
+    if (!last) for (const list of this.pending.values()) for (const p of list) if (this.kfcount - p.reg < KFREE_WINDOW) endPending.push(p);
     endPending.sort((a, b) => a.eventIndex - b.eventIndex);
     return {
       kmallocCount: this.kcount,

@@ -26,10 +26,10 @@ export class LineFeeder {
     const find = input;
     const n = chunk.length;
     let pos = 0;
-    let nextNul = find.indexOf(0);
+    let nextNul = find.indexOf(0, 0);
     if (nextNul < 0) nextNul = n;
     if (this.carryLen > 0 || this.overlong) {
-      const nl = find.indexOf(10);
+      const nl = find.indexOf(10, 0);
       const end = nl < 0 ? n : nl;
       if (nextNul < end) this.carryNul = true;
       this.append(chunk, 0, end);

@@ -2,82 +2,80 @@
  * An exact set of kmem `ptr=` values with one integer of state each, cheap enough to touch on
  * every kmalloc/kfree line.
  *
- * `%p` prints 16 lowercase hex digits (hashed or raw: lib/vsprintf.c :: pointer_string), so such
- * a value is kept as its exact 64-bit number in two int32 halves: no string is decoded and two
- * integer compares decide equality. Anything else (trace-cmd's `0x...`, `(nil)`, other widths)
- * falls back to a string map, so the table is exact for every input.
+ * `%p` prints 16 hex digits (hashed or raw: lib/vsprintf.c :: pointer_string), so a 16-byte
+ * ASCII value is kept as its bytes, read as four int32 words: no string is decoded, no digit
+ * is parsed, and four integer compares decide equality. Anything else (trace-cmd's `0x...`,
+ * `(nil)`, other widths, non-ASCII bytes) falls back to a string map, so the table is exact for
+ * every input.
  *
- * The arrays are plain typed arrays: a segment exports them as they are (transferable), and
+ * The key arrays are plain typed arrays: a segment exports them as they are (transferable), and
  * `PtrSet` answers membership on the exported form with the same probe.
  */
 import { decode } from "./bytes.js";
 
-/** HEX_VALUE[c]: 0-15 for `0-9a-f`, 255 for anything else (`%p` never prints upper case). */
-const HEX_VALUE = new Uint8Array(256).fill(255);
-for (let i = 0; i < 10; i++) HEX_VALUE[0x30 + i] = i;
-for (let i = 0; i < 6; i++) HEX_VALUE[0x61 + i] = 10 + i;
-
-/** Slot index of a 64-bit key (two int32 halves) in a table of `mask + 1` slots. */
-function slotOf(hi: number, lo: number, mask: number): number {
-  let h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b);
+/** Slot of a 16-byte key (four int32 words) in a table of `mask + 1` slots. */
+function slotOf(w0: number, w1: number, w2: number, w3: number, mask: number): number {
+  let h = Math.imul(w0 ^ Math.imul(w1, 0x9e3779b1), 0x85ebca6b) ^ Math.imul(w2 ^ Math.imul(w3, 0x27d4eb2f), 0xc2b2ae35);
   h ^= h >>> 15;
   return h & mask;
 }
 
 /** The exported, transferable form of a PtrTable's key set. */
 export interface PtrKeys {
-  /** Open-addressing slots: used[i] === 1 when slot i holds the key (hi[i], lo[i]). */
+  /** Open-addressing slots: used[i] === 1 when slot i holds the key words[4i .. 4i+3]. */
   used: Uint8Array;
-  hi: Int32Array;
-  lo: Int32Array;
-  /** Values that are not 16 hex digits. */
+  words: Int32Array;
+  /** Values that are not 16 ASCII bytes. */
   other: string[];
 }
 
 export class PtrTable {
   private used = new Uint8Array(1024);
-  private hi = new Int32Array(1024);
-  private lo = new Int32Array(1024);
+  private words = new Int32Array(4096);
   private state = new Int32Array(1024);
   private mask = 1023;
   private size = 0;
-  /** Values that are not 16 hex digits -> index into otherState. */
+  /** Values that are not 16 ASCII bytes -> index into otherState. */
   private readonly others = new Map<string, number>();
   private readonly otherState: number[] = [];
+  /** A DataView of the last chunk seen (16-byte keys are read as four little-endian words). */
+  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  private viewOf: Uint8Array | undefined;
 
   /**
    * The slot of `b[s, e)`, added with state `initial` when new. Returns the slot (>= 0) for
-   * hex keys, or -1 - n for the n-th string key (state via getState/setState either way).
+   * 16-byte keys, or -1 - n for the n-th other key (state via getState/setState either way).
    */
   findOrAdd(b: Uint8Array, s: number, e: number, initial: number): number {
     if (e - s !== 16) return this.findOrAddOther(b, s, e, initial);
-    let hi = 0;
-    let lo = 0;
-    let bad = 0;
-    for (let i = 0; i < 8; i++) {
-      const v = HEX_VALUE[b[s + i] as number] as number;
-      bad |= v;
-      hi = (hi << 4) | (v & 15);
+    if (b !== this.viewOf) {
+      this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+      this.viewOf = b;
     }
-    for (let i = 8; i < 16; i++) {
-      const v = HEX_VALUE[b[s + i] as number] as number;
-      bad |= v;
-      lo = (lo << 4) | (v & 15);
-    }
-    // Hex digits OR together to at most 15; any other byte (255) to more.
-    if (bad > 15) return this.findOrAddOther(b, s, e, initial);
+    const v = this.view;
+    const w0 = v.getInt32(s, true);
+    const w1 = v.getInt32(s + 4, true);
+    const w2 = v.getInt32(s + 8, true);
+    const w3 = v.getInt32(s + 12, true);
+    // Non-ASCII bytes decode to other characters: those keys go by their decoded text.
+    if (((w0 | w1 | w2 | w3) & 0x80808080) !== 0) return this.findOrAddOther(b, s, e, initial);
     const mask = this.mask;
-    let i = slotOf(hi, lo, mask);
+    const words = this.words;
+    let i = slotOf(w0, w1, w2, w3, mask);
     for (;;) {
       if (this.used[i] === 0) break;
-      if (this.hi[i] === hi && this.lo[i] === lo) return i;
+      const k = i << 2;
+      if (words[k] === w0 && words[k + 1] === w1 && words[k + 2] === w2 && words[k + 3] === w3) return i;
       i = (i + 1) & mask;
     }
     this.used[i] = 1;
-    this.hi[i] = hi;
-    this.lo[i] = lo;
+    const k = i << 2;
+    words[k] = w0;
+    words[k + 1] = w1;
+    words[k + 2] = w2;
+    words[k + 3] = w3;
     this.state[i] = initial;
-    if (++this.size * 2 > mask) return this.grow(hi, lo);
+    if (++this.size * 2 > mask) return this.grow(w0, w1, w2, w3);
     return i;
   }
 
@@ -101,34 +99,38 @@ export class PtrTable {
     else this.otherState[-1 - slot] = v;
   }
 
-  /** Doubles the table; returns the new slot of (hi, lo). */
-  private grow(hi: number, lo: number): number {
-    const { used, hi: his, lo: los, state } = this;
+  /** Doubles the table; returns the new slot of the given key. */
+  private grow(w0: number, w1: number, w2: number, w3: number): number {
+    const { used, words, state } = this;
     const cap = used.length * 2;
     this.used = new Uint8Array(cap);
-    this.hi = new Int32Array(cap);
-    this.lo = new Int32Array(cap);
+    this.words = new Int32Array(cap * 4);
     this.state = new Int32Array(cap);
     this.mask = cap - 1;
     let found = -1;
     for (let j = 0; j < used.length; j++) {
       if (used[j] === 0) continue;
-      const h = his[j] as number;
-      const l = los[j] as number;
-      let i = slotOf(h, l, this.mask);
+      const a = words[j * 4] as number;
+      const b = words[j * 4 + 1] as number;
+      const c = words[j * 4 + 2] as number;
+      const d = words[j * 4 + 3] as number;
+      let i = slotOf(a, b, c, d, this.mask);
       while (this.used[i] === 1) i = (i + 1) & this.mask;
       this.used[i] = 1;
-      this.hi[i] = h;
-      this.lo[i] = l;
+      const k = i << 2;
+      this.words[k] = a;
+      this.words[k + 1] = b;
+      this.words[k + 2] = c;
+      this.words[k + 3] = d;
       this.state[i] = state[j] as number;
-      if (h === hi && l === lo) found = i;
+      if (a === w0 && b === w1 && c === w2 && d === w3) found = i;
     }
     return found;
   }
 
   /** Every key seen, in transferable form. */
   keys(): PtrKeys {
-    return { used: this.used, hi: this.hi, lo: this.lo, other: [...this.others.keys()] };
+    return { used: this.used, words: this.words, other: [...this.others.keys()] };
   }
 }
 
@@ -144,21 +146,22 @@ export class PtrSet {
 
   has(ptr: string): boolean {
     if (ptr.length !== 16) return this.other.has(ptr);
-    let hi = 0;
-    let lo = 0;
-    let bad = 0;
+    let ascii = true;
+    const w = [0, 0, 0, 0];
     for (let i = 0; i < 16; i++) {
       const c = ptr.charCodeAt(i);
-      const v = c < 256 ? (HEX_VALUE[c] as number) : 255;
-      bad |= v;
-      if (i < 8) hi = (hi << 4) | (v & 15);
-      else lo = (lo << 4) | (v & 15);
+      if (c >= 0x80) ascii = false;
+      // Little-endian words, as PtrTable reads them.
+      w[i >> 2] = (w[i >> 2] as number) | ((c & 0xff) << ((i & 3) * 8));
     }
-    if (bad > 15) return this.other.has(ptr);
-    let i = slotOf(hi, lo, this.mask);
+    if (!ascii) return this.other.has(ptr);
+    const [w0, w1, w2, w3] = w as [number, number, number, number];
+    const words = this.k.words;
+    let i = slotOf(w0, w1, w2, w3, this.mask);
     for (;;) {
       if (this.k.used[i] === 0) return false;
-      if (this.k.hi[i] === hi && this.k.lo[i] === lo) return true;
+      const k = i << 2;
+      if (words[k] === w0 && words[k + 1] === w1 && words[k + 2] === w2 && words[k + 3] === w3) return true;
       i = (i + 1) & this.mask;
     }
   }

@@ -8,6 +8,8 @@
  */
 export class RetainedLines {
   private bufs: (Uint8Array | undefined)[] = [];
+  /** The ArrayBuffer under each entry (release() compares these: `.buffer` is a getter). */
+  private mems: (ArrayBufferLike | undefined)[] = [];
   private starts = new Int32Array(64);
   private ends = new Int32Array(64);
   /** Dense list of live ids, and each live id's position in it (-1: free). */
@@ -15,15 +17,17 @@ export class RetainedLines {
   private pos = new Int32Array(64).fill(-1);
   private readonly free: number[] = [];
 
-  /** Retains `b[s, e)`; returns its id. */
-  add(b: Uint8Array, s: number, e: number): number {
+  /** Retains `b[s, e)` (`mem` is `b.buffer`); returns its id. */
+  add(b: Uint8Array, mem: ArrayBufferLike, s: number, e: number): number {
     let id = this.free.pop();
     if (id === undefined) {
       id = this.bufs.length;
       this.bufs.push(undefined);
+      this.mems.push(undefined);
       if (id >= this.starts.length) this.grow();
     }
     this.bufs[id] = b;
+    this.mems[id] = mem;
     this.starts[id] = s;
     this.ends[id] = e;
     this.pos[id] = this.live.length;
@@ -67,6 +71,7 @@ export class RetainedLines {
     }
     this.pos[id] = -1;
     this.bufs[id] = undefined;
+    this.mems[id] = undefined;
     this.free.push(id);
   }
 
@@ -74,19 +79,33 @@ export class RetainedLines {
     return this.live.length;
   }
 
-  /** The caller will overwrite `chunk`: copy the lines still referenced there. */
+  /**
+   * The caller will overwrite the bytes of `chunk` (any view of them): copy the lines still
+   * referenced there.
+   */
   release(chunk: Uint8Array): void {
+    const mem = chunk.buffer;
+    const lo = chunk.byteOffset;
+    const hi = lo + chunk.byteLength;
+    // Same memory and a start inside the released range (one ArrayBuffer may hold several chunks).
+    const inside = (id: number): boolean => {
+      if (this.mems[id] !== mem) return false;
+      const at = (this.bufs[id] as Uint8Array).byteOffset + (this.starts[id] as number);
+      return at >= lo && at < hi;
+    };
     let bytes = 0;
-    for (const id of this.live) if (this.bufs[id] === chunk) bytes += (this.ends[id] as number) - (this.starts[id] as number);
+    for (const id of this.live) if (inside(id)) bytes += (this.ends[id] as number) - (this.starts[id] as number);
     if (bytes === 0) return;
     const out = new Uint8Array(bytes);
     let o = 0;
     for (const id of this.live) {
-      if (this.bufs[id] !== chunk) continue;
+      const b = this.bufs[id];
+      if (b === undefined || !inside(id)) continue;
       const s = this.starts[id] as number;
       const e = this.ends[id] as number;
-      out.set(chunk.subarray(s, e), o);
+      out.set(b.subarray(s, e), o);
       this.bufs[id] = out;
+      this.mems[id] = out.buffer;
       this.starts[id] = o;
       this.ends[id] = o + (e - s);
       o += e - s;

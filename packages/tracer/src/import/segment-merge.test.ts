@@ -59,6 +59,7 @@ function check(file: string, keepKmem: KeepKmem, runs: number): void {
 describe("segment merge == one pass", () => {
   it("ahci-bind-unbind (kmalloc/kfree links across cuts), keepKmem linked", () => check("ahci-bind-unbind.ftrace.txt", "linked", 25));
   it("ahci-bind-unbind, keepKmem module", () => check("ahci-bind-unbind.ftrace.txt", "module", 8));
+  it("ahci-bind-unbind, keepKmem evidence (what later segments make redundant is dropped)", () => check("ahci-bind-unbind.ftrace.txt", "evidence", 15));
   it("trace-cmd report (op recovery over all segments)", () => check("trace-cmd-ahci-e1000.trace-cmd-report.txt", "linked", 20));
   it("bochs-drm-unbind (console DRM lines)", () => check("bochs-drm-unbind.ftrace.txt", "linked", 10));
 

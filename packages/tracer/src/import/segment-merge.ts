@@ -72,15 +72,19 @@ export function finalizeImport(partials: readonly SegmentPartial[], opts: Finali
         return false;
       });
     }
-    for (const ev of seg.events) {
-      ev.line += lineOffset;
-      events.push(ev);
-    }
+    if (lineOffset === 0 && eventOffset === 0) for (const ev of seg.events) events.push(ev);
+    else
+      for (const ev of seg.events) {
+        ev.line += lineOffset;
+        events.push(ev);
+      }
     for (const x of seg.extras) {
       x.event.line += lineOffset;
       extras.push({ event: x.event, owner: x.owner + eventOffset });
     }
-    merger.add(seg.link, eventOffset, lineOffset);
+    // Links across boundaries: nothing to do for a single segment (no earlier one to
+    // complete, no later one to carry to).
+    if (partials.length > 1) merger.add(seg.link, eventOffset, lineOffset);
     if (seg.evidence !== undefined) evidence.add(seg.evidence, lineOffset);
     for (const idx of seg.lostPending) lostWaiting.push(idx + eventOffset);
     for (const r of seg.rejectedSamples) {
@@ -181,13 +185,15 @@ export function finalizeImport(partials: readonly SegmentPartial[], opts: Finali
   if (notes.jsonlUnknownFields > 0) noteList.push(`${plural(notes.jsonlUnknownFields, "unknown JSONL field")} dropped (written by a newer devscope?).`);
 
   // Final events: segment events plus linked (or evidence) kmem events, in line order.
-  const main = events.filter((e): e is TraceEvent => e !== null);
+  const main = events.includes(null) ? events.filter((e): e is TraceEvent => e !== null) : (events as TraceEvent[]);
   const kept = evidence.events();
   let out: TraceEvent[] = main;
   if (extras.length > 0 || kept.length > 0) {
     const extraEvents: TraceEvent[] = extras.map((x) => x.event);
     for (const e of kept) extraEvents.push(e);
-    extraEvents.sort((a, b) => a.line - b.line);
+    let sorted = true;
+    for (let i = 1; i < extraEvents.length && sorted; i++) sorted = (extraEvents[i - 1] as TraceEvent).line <= (extraEvents[i] as TraceEvent).line;
+    if (!sorted) extraEvents.sort((a, b) => a.line - b.line);
     out = [];
     let j = 0;
     for (const ev of main) {
@@ -196,7 +202,10 @@ export function finalizeImport(partials: readonly SegmentPartial[], opts: Finali
     }
     while (j < extraEvents.length) out.push(extraEvents[j++] as TraceEvent);
   }
-  if (opts.src !== undefined) for (const ev of out) ev.src = opts.src;
+  if (opts.src !== undefined) {
+    const src = opts.src;
+    for (const ev of out) if (ev.src !== src) ev.src = src;
+  }
 
   const lines: LineAccounting = { total, parsed, ignored, rejected, rejectedSamples };
   const result: ImportResult = { format, bytes: opts.bytes, events: out, lines, meta, notes: noteList };

@@ -17,14 +17,15 @@ import type { RejectedLine } from "../model/analysis.js";
 import type { DevresEvent, EventOrigin, IrqHandlerEvent, KfreeEvent, KmallocEvent, LostEventsEvent, ModuleEvent, TraceEvent } from "../model/events.js";
 import { parseJsonlEvent, parseJsonlHeader } from "../format/jsonl-reader.js";
 import { ascii, copyBytes, decode, HASH, isBlank, sampleText, startsWithBytes, SPACE, StringCache } from "./bytes.js";
-import { parseDevresPayload } from "./devres-payload.js";
+import { parseDevresBytes, parseDevresPayload } from "./devres-payload.js";
 import { detectFormat, detectionReady } from "./detect-format.js";
 import { parseDmesgLine } from "./dmesg-line.js";
 import { newContext, taskEndTrimmed, taskStartTrimmed, tokenizeFtraceLine, tryKernelLayout, type FtraceContext } from "./ftrace-context.js";
 import { classifyKernelLog } from "./kernel-log.js";
 import { ACTIVITY_KINDS } from "../analysis/user-space-evidence.js";
+import { KFREE, matchKernelKmem, NONE } from "./kernel-kmem-line.js";
 import { KmemEvidence, type EvidenceExport, type KmemEvent } from "./kmem-evidence.js";
-import { KmemLinker, type KmemExtra, type LinkExport } from "./kmem-linker.js";
+import { KmemLinker, type AllocFacts, type KmemExtra, type LinkExport } from "./kmem-linker.js";
 import { kfreeEvent, kmallocEvent, locateCallAndPtr, locateKmalloc, newKmemFields, type KmemFields, type OriginFields } from "./kmem-payload.js";
 import type { KeepKmem, TraceFormat, TraceMeta } from "./types.js";
 
@@ -40,6 +41,11 @@ export interface SegmentOptions {
   format?: TraceFormat;
   keepKmem?: KeepKmem;
   src?: number;
+  /**
+   * The segment starts at the input's first line (a sequential import, or the first segment of
+   * a parallel one): keepKmem "evidence" then skips what only later segments need.
+   */
+  startsInput?: boolean;
 }
 
 /** Counters that become notes once the whole input is merged. */
@@ -167,6 +173,8 @@ export class SegmentParser {
 
   private readonly ctx: FtraceContext = newContext();
   private readonly kf: KmemFields = newKmemFields();
+  private readonly rebuildCtx: FtraceContext = newContext();
+  private readonly rebuildKf: KmemFields = newKmemFields();
   private readonly scratch: OriginFields = { ts: 0.5, line: 0, cpu: 0, task: "", pid: 0, src: undefined, flags: undefined };
   /** Task comms, flags, event names: decoded once each. */
   private readonly strings = new StringCache();
@@ -187,20 +195,27 @@ export class SegmentParser {
     this.format = opts.format;
     this.keep = opts.keepKmem ?? "linked";
     this.src = opts.src;
-    this.linker = new KmemLinker(this.events, this.extras, this.keep === "linked" || this.keep === "module", (b, s, e, line) => this.rebuildKmem(b, s, e, line) as KmallocEvent);
+    this.linker = new KmemLinker(
+      this.events,
+      this.extras,
+      this.keep === "linked" || this.keep === "module",
+      (b, s, e, line) => this.rebuildKmem(b, s, e, line) as KmallocEvent,
+      (b, s, e, out) => this.rebuildAllocFacts(b, s, e, out),
+    );
     this.evidence =
       this.keep === "evidence"
         ? new KmemEvidence({
             strings: this.strings,
             currentKmem: (b, e, kmalloc) => (kmalloc ? kmallocEvent(b, e, this.kf, this.fields(b, this.ctx), this.strings) : kfreeEvent(b, this.kf, this.fields(b, this.ctx), this.strings)),
             rebuildKmem: (b, s, e, line) => this.rebuildKmem(b, s, e, line),
-          })
+          }, { startsInput: opts.startsInput === true })
         : undefined;
   }
 
   /**
-   * The caller is about to overwrite `chunk` (a read buffer it reuses): the few lines the parser
-   * still references there are copied. Callers that never reuse a chunk need not call it.
+   * The caller is about to overwrite the bytes of `chunk` (a read buffer it reuses; any view
+   * of them): the few lines the parser still references there are copied. Callers that never
+   * reuse a chunk need not call it.
    */
   release(chunk: Uint8Array): void {
     this.linker.release(chunk);
@@ -255,6 +270,52 @@ export class SegmentParser {
    * finds line ends (memchr in Node). The per-line hot loop of every importer.
    */
   lines(b: Uint8Array, find: LineFinder, pos: number, nulAt: number): number {
+    const format = this.format;
+    if (format !== "ftrace" && format !== "trace_pipe") return this.linesGeneral(b, find, pos, nulAt);
+    // The hot loop: one kernel-layout kmem line per iteration, in place; anything else (and
+    // keepKmem modes that build events for kmem lines) goes through ftraceLine.
+    const ctx = this.ctx;
+    const f = this.kf;
+    const linker = this.linker;
+    const evidence = this.evidence;
+    const fast = this.keep !== "all" && this.keep !== "module";
+    const mem = b.buffer;
+    const dv = new DataView(mem, b.byteOffset, b.byteLength);
+    for (;;) {
+      const nl = find.indexOf(10, pos);
+      if (nl < 0 || nl > nulAt) return pos;
+      let e = nl;
+      if (e > pos && b[e - 1] === 0x0d) e--;
+      const line = ++this.lineNo;
+      const kind = fast ? matchKernelKmem(b, dv, pos, e, ctx, f) : NONE;
+      if (kind === NONE) this.ftraceLine(b, pos, e);
+      else {
+        // eventLine's bookkeeping for a kernel-layout line (kernelLayoutTime), inline.
+        const ts = ctx.ts;
+        if (ts < this.firstNs) this.firstNs = ts;
+        if (ts > this.lastNs) this.lastNs = ts;
+        const cpu = ctx.cpu;
+        if (cpu >= this.firstTs.length) this.growFirstTs(cpu);
+        if (this.firstTs[cpu] !== this.firstTs[cpu]) this.firstTs[cpu] = ts;
+        if (this.lostPending.length > 0) this.fillLost(cpu, ts);
+        this.parsed++;
+        if (kind === KFREE) {
+          if (evidence !== undefined && !evidence.quick(b, dv, mem, pos, e, f, ctx, line, false)) evidence.onKmem(b, dv, mem, pos, e, f, ctx, line, false);
+          this.curB = b;
+          this.curS = pos;
+          this.curE = e;
+          linker.onKfree(b, f.ptrStart, f.ptrEnd, undefined, this);
+        } else {
+          if (evidence !== undefined && !evidence.quick(b, dv, mem, pos, e, f, ctx, line, true)) evidence.onKmem(b, dv, mem, pos, e, f, ctx, line, true);
+          linker.onKmalloc(b, mem, pos, e, f.ptrStart, f.ptrEnd, line, undefined);
+        }
+      }
+      pos = nl + 1;
+    }
+  }
+
+  /** lines() for formats without the kmem fast path (and during detection). */
+  private linesGeneral(b: Uint8Array, find: LineFinder, pos: number, nulAt: number): number {
     for (;;) {
       if (this.fatal !== undefined) return pos;
       const nl = find.indexOf(10, pos);
@@ -268,6 +329,8 @@ export class SegmentParser {
         this.ftraceLine(b, pos, end);
       }
       pos = nl + 1;
+      // Detection may have just decided the format: continue on the fast loop.
+      if (this.format === "ftrace" || this.format === "trace_pipe") return this.lines(b, find, pos, nulAt);
     }
   }
 
@@ -286,7 +349,12 @@ export class SegmentParser {
     for (const l of pending) this.line(l.bytes, 0, l.bytes.length, l.nul);
   }
 
-  finish(): SegmentPartial {
+  /**
+   * The segment's result. `endsInput`: it ends at the input's last line, so no later segment
+   * needs what it carries forward (its last 1024 kmallocs, released nodes still waiting for
+   * their kfree): that part is not built.
+   */
+  finish(opts: { endsInput?: boolean } = {}): SegmentPartial {
     if (this.format === undefined) this.runDetection();
     const ignored: Record<string, number> = {};
     for (const [k, v] of this.ignoredMap) ignored[k] = v;
@@ -305,7 +373,7 @@ export class SegmentParser {
       rejectedSamples: this.rejectedSamples,
       events: this.events,
       extras: this.extras,
-      link: this.linker.export(),
+      link: this.linker.export(opts.endsInput === true),
       meta: this.meta,
       lostPending: this.lostPending,
       firstTsByCpu,
@@ -334,7 +402,7 @@ export class SegmentParser {
   /** An event whose origin (src included) is complete. */
   private push(ev: TraceEvent): number {
     this.parsed++;
-    if (this.evidence !== undefined && ACTIVITY.has(ev.kind)) this.evidence.noteEvent(ev);
+    if (this.evidence !== undefined && ev.kind !== "kmalloc" && ev.kind !== "kfree") this.evidence.noteEvent(ev, ACTIVITY.has(ev.kind));
     return this.events.push(ev) - 1;
   }
 
@@ -551,31 +619,41 @@ export class SegmentParser {
   }
 
   private kmallocLine(b: Uint8Array, s: number, e: number, p: number): void {
-    const f = this.kf;
-    const err = locateKmalloc(b, p, e, f);
+    const err = locateKmalloc(b, p, e, this.kf);
     if (err) return this.reject(err, b, s, e);
+    this.kmallocLocated(b, s, e);
+  }
+
+  /** A kmalloc line whose fields are located in this.kf. */
+  private kmallocLocated(b: Uint8Array, s: number, e: number): void {
+    const f = this.kf;
     let kept: KmallocEvent | undefined;
     if (this.keep === "all" || (this.keep === "module" && f.inModule)) {
       kept = kmallocEvent(b, e, f, this.fields(b, this.ctx), this.strings);
       this.push(kept);
     } else {
       this.parsed++;
-      if (this.evidence !== undefined) this.evidence.onKmem(b, s, e, f, this.ctx, this.lineNo, true);
+      if (this.evidence !== undefined) this.evidence.onKmem(b, new DataView(b.buffer, b.byteOffset, b.byteLength), b.buffer, s, e, f, this.ctx, this.lineNo, true);
     }
-    this.linker.onKmalloc(b, s, e, f.ptrStart, f.ptrEnd, this.lineNo, kept);
+    this.linker.onKmalloc(b, b.buffer, s, e, f.ptrStart, f.ptrEnd, this.lineNo, kept);
   }
 
   private kfreeLine(b: Uint8Array, s: number, e: number, p: number): void {
-    const f = this.kf;
-    const err = locateCallAndPtr(b, p, e, f);
+    const err = locateCallAndPtr(b, p, e, this.kf);
     if (err) return this.reject(err, b, s, e);
+    this.kfreeLocated(b, s, e);
+  }
+
+  /** A kfree line whose fields are located in this.kf. */
+  private kfreeLocated(b: Uint8Array, s: number, e: number): void {
+    const f = this.kf;
     let kept: KfreeEvent | undefined;
     if (this.keep === "all" || (this.keep === "module" && f.inModule)) {
       kept = kfreeEvent(b, f, this.fields(b, this.ctx), this.strings);
       this.push(kept);
     } else {
       this.parsed++;
-      if (this.evidence !== undefined) this.evidence.onKmem(b, s, e, f, this.ctx, this.lineNo, false);
+      if (this.evidence !== undefined) this.evidence.onKmem(b, new DataView(b.buffer, b.byteOffset, b.byteLength), b.buffer, s, e, f, this.ctx, this.lineNo, false);
     }
     this.linker.onKfree(b, f.ptrStart, f.ptrEnd, kept, this);
   }
@@ -585,28 +663,53 @@ export class SegmentParser {
     return kfreeEvent(this.curB, this.kf, this.fields(this.curB, this.ctx), this.strings);
   }
 
+  /** The call site of the current kfree line (what a linked release keeps of it). */
+  currentKfreeSite(): string {
+    return this.strings.get(this.curB, this.kf.callStart, this.kf.callEnd);
+  }
+
+  /** The call site and bytes_alloc of a kmalloc line read earlier (a devres ADD links them). */
+  private rebuildAllocFacts(b: Uint8Array, s: number, e: number, out: AllocFacts): void {
+    const ctx = this.rebuildCtx;
+    const f = this.rebuildKf;
+    if (this.format === "trace-cmd-report" || matchKernelKmem(b, new DataView(b.buffer, b.byteOffset, b.byteLength), s, e, ctx, f) === NONE) {
+      tokenizeFtraceLine(b, s, e, ctx);
+      let p = ctx.payloadStart;
+      if (this.format === "trace-cmd-report") {
+        let pad = 20 - (ctx.nameEnd - ctx.nameStart);
+        while (pad-- > 0 && p < e && b[p] === SPACE) p++;
+      }
+      locateKmalloc(b, p, e, f);
+    }
+    out.callSite = this.strings.get(b, f.callStart, f.callEnd);
+    out.bytesAlloc = f.bytesAlloc;
+  }
+
   /** Rebuilds the kmalloc or kfree event of a line read earlier (linker and evidence callback). */
   private rebuildKmem(b: Uint8Array, s: number, e: number, line: number): KmemEvent {
-    const ctx = newContext();
-    const f = newKmemFields();
-    tokenizeFtraceLine(b, s, e, ctx);
-    let p = ctx.payloadStart;
-    if (this.format === "trace-cmd-report") {
-      let pad = 20 - (ctx.nameEnd - ctx.nameStart);
-      while (pad-- > 0 && p < e && b[p] === SPACE) p++;
+    // Scratch of its own: the current line's ctx/kf may still be in use.
+    const ctx = this.rebuildCtx;
+    const f = this.rebuildKf;
+    const kind = this.format === "trace-cmd-report" ? NONE : matchKernelKmem(b, new DataView(b.buffer, b.byteOffset, b.byteLength), s, e, ctx, f);
+    if (kind === NONE) {
+      tokenizeFtraceLine(b, s, e, ctx);
+      let p = ctx.payloadStart;
+      if (this.format === "trace-cmd-report") {
+        let pad = 20 - (ctx.nameEnd - ctx.nameStart);
+        while (pad-- > 0 && p < e && b[p] === SPACE) p++;
+      }
+      if (ctx.nameEnd - ctx.nameStart === 5) locateCallAndPtr(b, p, e, f);
+      else locateKmalloc(b, p, e, f);
     }
     const o = this.fields(b, ctx);
     o.line = line;
-    if (ctx.nameEnd - ctx.nameStart === 5) {
-      locateCallAndPtr(b, p, e, f);
-      return kfreeEvent(b, f, o, this.strings);
-    }
-    locateKmalloc(b, p, e, f);
+    if (ctx.nameEnd - ctx.nameStart === 5) return kfreeEvent(b, f, o, this.strings);
     return kmallocEvent(b, e, f, o, this.strings);
   }
 
   private devresLine(b: Uint8Array, s: number, e: number, p: number): void {
-    const r = parseDevresPayload(decode(b, p, e), this.format === "trace-cmd-report");
+    const pointers = this.format === "trace-cmd-report";
+    const r = (pointers ? undefined : parseDevresBytes(b, p, e, this.strings)) ?? parseDevresPayload(decode(b, p, e), pointers);
     if (typeof r === "string") return this.reject(r, b, s, e);
     const ctx = this.ctx;
     const ev: DevresEvent = this.withOrigin({ kind: "devres", ts: ctx.ts, line: this.lineNo, cpu: ctx.cpu, task: this.task(b, ctx), pid: ctx.pid, dev: r.dev, op: r.op, node: r.node, name: r.name, size: r.size }, b, ctx);

@@ -76,8 +76,9 @@ export interface ImportOptions {
   keepKmem?: KeepKmem;
   /**
    * The caller hands over each pushed chunk and never modifies it afterwards (fresh buffers per
-   * read, as File.stream(), DecompressionStream and Node streams give). The importer then keeps
-   * references instead of copying every chunk. Default false: chunks are copied.
+   * read, as File.stream(), DecompressionStream and Node streams give). Default false: the
+   * caller may reuse a chunk once push() returns, so the few lines the parser still references
+   * in it (recent kmallocs a devres event may link) are copied out after each push.
    */
   ownsChunks?: boolean;
   /** Skip auto-detection (used by the parallel importer, which detects once on the file head). */
@@ -108,5 +109,10 @@ export interface ImportResult {
 /** A streaming importer: push chunks of (uncompressed) bytes in order, then finish. */
 export interface Importer {
   push(chunk: Uint8Array): void;
+  /**
+   * With `ownsChunks`: the caller is about to overwrite a chunk it pushed earlier (a read
+   * buffer it cycles through); the few lines the importer still references there are copied.
+   */
+  release(chunk: Uint8Array): void;
   finish(): ImportResult;
 }

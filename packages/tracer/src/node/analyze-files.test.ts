@@ -47,6 +47,21 @@ describe("analyzeFiles", () => {
     });
   });
 
+  it('keeps only the kmem events the analysis reads (keepKmem "evidence"), with the analysis of all of them', async () => {
+    const path = `${DIR}ata-piix-probe-fail-on-ahci.ftrace.txt`;
+    const auto = await analyzeFiles([path]);
+    const all = await analyzeFiles([path], { keepKmem: "all" });
+    const kmem = (r: (typeof auto.imports)[number]): number =>
+      r.events.filter((e) => e.kind === "kmalloc" || e.kind === "kfree").length;
+    expect(kmem(all.imports[0] as (typeof auto.imports)[number])).toBe(4478);
+    expect(kmem(auto.imports[0] as (typeof auto.imports)[number])).toBeLessThan(200);
+    const strip = (a: typeof auto.analysis): unknown => ({
+      ...a,
+      inputs: a.inputs.map(({ events: _events, ...rest }) => rest),
+    });
+    expect(strip(auto.analysis)).toEqual(strip(all.analysis));
+  });
+
   it("refuses missing files and directories by name", async () => {
     await expect(analyzeFiles([join(DIR, "no-such.txt")])).rejects.toThrow(InputFileError);
     await expect(analyzeFiles([join(DIR, "no-such.txt")])).rejects.toThrow(

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { gzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importText } from "../import/importer.js";
 import { accounted } from "../import/test-support.js";
@@ -78,13 +78,30 @@ describe("importFile", () => {
     expect((await importFile(bin)).error).toMatch(/binary data \(NUL byte at offset 0\)/);
   });
 
-  it("large-stress.ftrace.txt.gz: gunzip + 2 workers == gunzip + parse in this thread", async () => {
-    const f = fixture("large-stress.ftrace.txt.gz");
-    const par = await importFile(f, { workers: 2 });
-    expect(par.error).toBeUndefined();
-    expect(par.lines.total).toBe(1187507);
-    expect(par.events.filter((e) => e.kind === "devres")).toHaveLength(24079);
-    const one = await importFile(f, { workers: 1 });
-    expect(par).toEqual(one);
-  }, 60_000);
+  for (const keepKmem of ["linked", "evidence"] as const) {
+    it(`ahci-bind-unbind: worker thread + this thread on 64 KiB chunks == one pass (keepKmem ${keepKmem})`, async () => {
+      const f = fixture("ahci-bind-unbind.ftrace.txt");
+      const seq = importText(readFileSync(f, "utf8"), { path: f, keepKmem });
+      seq.bytes = readFileSync(f).length;
+      expect(await importFile(f, { workers: 2, segmentBytes: 64 * 1024, keepKmem })).toEqual(seq);
+    });
+  }
+
+  it("large-stress (185 MB unpacked): 2 threads == 1 thread == gzip, every line accounted", async () => {
+    const gz = fixture("large-stress.ftrace.txt.gz");
+    const plain = join(tmp, "large-stress.ftrace.txt");
+    writeFileSync(plain, gunzipSync(readFileSync(gz)));
+    for (const keepKmem of ["linked", "evidence"] as const) {
+      const par = await importFile(plain, { workers: 2, keepKmem });
+      expect(par.error).toBeUndefined();
+      expect(par.lines.total).toBe(1187507);
+      expect(accounted(par.lines)).toBe(par.lines.total);
+      expect(par.events.filter((e) => e.kind === "devres")).toHaveLength(24079);
+      const one = await importFile(plain, { workers: 1, keepKmem });
+      expect(par).toEqual(one);
+      const fromGz = await importFile(gz, { keepKmem });
+      expect(fromGz.events).toEqual(one.events);
+      expect(fromGz.lines).toEqual(one.lines);
+    }
+  }, 120_000);
 });
