@@ -40,7 +40,6 @@ export function toSarif(a: Analysis, opts: SarifOptions = {}): Record<string, un
         tool: {
           driver: {
             name: "devscope",
-            informationUri: "https://github.com/devscope/devscope",
             ...(opts.version !== undefined
               ? { version: opts.version, semanticVersion: opts.version }
               : {}),
