@@ -10,19 +10,30 @@ import { join } from "node:path";
 
 const only = process.argv.slice(2);
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" };
-const b = spawnSync("pnpm", ["turbo", "run", "build", "--output-logs=errors-only"], { stdio: "inherit", env });
+const b = spawnSync("pnpm", ["turbo", "run", "build", "--output-logs=errors-only"], {
+  stdio: "inherit",
+  env,
+});
 if (b.status !== 0) process.exit(b.status ?? 1);
 mkdirSync(".bench", { recursive: true });
-const dirs = [...readdirSync("packages").map((p) => join("packages", p, "bench")), "apps/desktop/bench"];
+const dirs = [
+  ...readdirSync("packages").map((p) => join("packages", p, "bench")),
+  "apps/desktop/bench",
+];
 let failed = 0;
 for (const dir of dirs) {
   if (!existsSync(dir)) continue;
-  for (const f of readdirSync(dir).filter((n) => n.endsWith(".bench.mjs")).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((n) => n.endsWith(".bench.mjs"))
+    .sort()) {
     const path = join(dir, f);
     if (only.length && !only.some((o) => path.includes(o))) continue;
     process.stdout.write(`\n### ${path}\n`);
     const r = spawnSync(process.execPath, ["--expose-gc", path], { stdio: "inherit", env });
-    if (r.status !== 0) { failed++; process.stdout.write(`!!! ${path} exited ${r.status}\n`); }
+    if (r.status !== 0) {
+      failed++;
+      process.stdout.write(`!!! ${path} exited ${r.status}\n`);
+    }
   }
 }
 process.exit(failed ? 1 : 0);

@@ -25,11 +25,15 @@ const stale = pkgs.some((p) => {
 });
 if (stale) {
   process.stderr.write("devscope: building the CLI (first run or sources changed)...\n");
-  const r = spawnSync("pnpm", ["turbo", "run", "build", "--filter=@devscope/cli...", "--output-logs=errors-only"], {
-    cwd: root,
-    stdio: ["ignore", 2, 2],
-    env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" },
-  });
+  const r = spawnSync(
+    "pnpm",
+    ["turbo", "run", "build", "--filter=@devscope/cli...", "--output-logs=errors-only"],
+    {
+      cwd: root,
+      stdio: ["ignore", 2, 2],
+      env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" },
+    },
+  );
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 // pnpm runs scripts from the root; keep the user's working directory for relative paths.

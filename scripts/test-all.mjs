@@ -7,7 +7,12 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 
-const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1", ELECTRON_SKIP_BINARY_DOWNLOAD: "1" };
+const env = {
+  ...process.env,
+  TURBO_TELEMETRY_DISABLED: "1",
+  DO_NOT_TRACK: "1",
+  ELECTRON_SKIP_BINARY_DOWNLOAD: "1",
+};
 let passed = 0;
 let failed = 0;
 const failures = [];
@@ -15,12 +20,17 @@ const run = (label, cmd, args, extraEnv = {}) => {
   process.stdout.write(`\n=== ${label}: ${cmd} ${args.join(" ")}\n`);
   const t0 = Date.now();
   const r = spawnSync(cmd, args, { stdio: "inherit", env: { ...env, ...extraEnv } });
-  process.stdout.write(`=== ${label}: ${r.status === 0 ? "ok" : `FAILED (exit ${r.status})`} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(
+    `=== ${label}: ${r.status === 0 ? "ok" : `FAILED (exit ${r.status})`} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,
+  );
   return r.status === 0;
 };
 const check = (label, cmd, args) => {
   if (run(label, cmd, args)) passed++;
-  else { failed++; failures.push(label); }
+  else {
+    failed++;
+    failures.push(label);
+  }
 };
 
 check("build", "pnpm", ["turbo", "run", "build", "--output-logs=errors-only"]);
@@ -42,9 +52,14 @@ if (existsSync(".test-results/vitest.json")) {
 if (existsSync("apps/desktop/playwright.config.ts") && existsSync("apps/desktop/e2e")) {
   const out = ".test-results/playwright.json";
   rmSync(out, { force: true });
-  const ok = run("e2e", "pnpm", ["--filter", "@devscope/desktop", "exec", "playwright", "test", "--reporter=line,json"], {
-    PLAYWRIGHT_JSON_OUTPUT_NAME: out,
-  });
+  const ok = run(
+    "e2e",
+    "pnpm",
+    ["--filter", "@devscope/desktop", "exec", "playwright", "test", "--reporter=line,json"],
+    {
+      PLAYWRIGHT_JSON_OUTPUT_NAME: out,
+    },
+  );
   const file = "apps/desktop/" + out;
   if (existsSync(file)) {
     const s = JSON.parse(readFileSync(file, "utf8")).stats;
@@ -57,6 +72,7 @@ if (existsSync("apps/desktop/playwright.config.ts") && existsSync("apps/desktop/
   }
 }
 
-if (failures.length) process.stdout.write(`\nFailures:\n${failures.map((f) => `  - ${f}`).join("\n")}\n`);
+if (failures.length)
+  process.stdout.write(`\nFailures:\n${failures.map((f) => `  - ${f}`).join("\n")}\n`);
 process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
 process.exit(failed ? 1 : 0);

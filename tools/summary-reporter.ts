@@ -29,7 +29,12 @@ export default class SummaryReporter implements Reporter {
       failed += f;
     }
     mkdirSync(".test-results", { recursive: true });
-    writeFileSync(".test-results/vitest.json", JSON.stringify({ passed, failed, skipped, failures }, null, 2));
-    process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}\n`);
+    writeFileSync(
+      ".test-results/vitest.json",
+      JSON.stringify({ passed, failed, skipped, failures }, null, 2),
+    );
+    process.stdout.write(
+      `\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}\n`,
+    );
   }
 }

@@ -35,7 +35,10 @@ export default defineConfig({
     build: {
       outDir: here("out/renderer"),
       target: "es2022",
-      rollupOptions: { input: { index: here("src/renderer/index.html") }, output: { keepNames: true } },
+      rollupOptions: {
+        input: { index: here("src/renderer/index.html") },
+        output: { keepNames: true },
+      },
     },
   },
 });

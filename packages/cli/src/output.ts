@@ -7,7 +7,11 @@ import { CliError, type CliIo } from "./io.js";
  * (resolved against the command's cwd, directories created). Returns true when a file was
  * written, so the command can say where on stderr.
  */
-export async function writeOutput(io: CliIo, path: string | undefined, text: string): Promise<boolean> {
+export async function writeOutput(
+  io: CliIo,
+  path: string | undefined,
+  text: string,
+): Promise<boolean> {
   if (path === undefined || path === "-") {
     io.stdout.write(text);
     return false;

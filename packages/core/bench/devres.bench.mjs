@@ -51,7 +51,8 @@ function bench_release_all(pairs) {
   const batch = 30;
   return best(5, () => {
     for (let i = 0; i < pairs; i += batch) {
-      for (let j = 0; j < batch; j++) devres_add(dev, devres_alloc(dev, bench_release, 16, GFP_KERNEL, { j }));
+      for (let j = 0; j < batch; j++)
+        devres_add(dev, devres_alloc(dev, bench_release, 16, GFP_KERNEL, { j }));
       devres_release_all(dev);
     }
     return k.slab.liveObjects;
@@ -80,7 +81,8 @@ function bench_bind_unbind(cycles, trace) {
     probe: function bench_probe(p) {
       const dev = p.dev;
       // 30 devres: 22 kzalloc, 4 actions, 2 regions, 1 IRQ, 1 coherent buffer
-      for (let i = 0; i < 22; i++) if (devm_kzalloc(dev, 64 + i * 16, GFP_KERNEL) === null) return -12;
+      for (let i = 0; i < 22; i++)
+        if (devm_kzalloc(dev, 64 + i * 16, GFP_KERNEL) === null) return -12;
       for (let i = 0; i < 4; i++) if (devm_add_action(dev, bench_action, i) !== 0) return -12;
       if (devm_request_region(dev, 0xc000, 32, "bench") === null) return -16;
       if (devm_request_region(dev, 0xc040, 32, "bench") === null) return -16;
@@ -116,15 +118,33 @@ const on = bench_bind_unbind(CYCLES, true);
 
 const fmt = (n) => Math.round(n).toLocaleString("en-US");
 console.log("devres engine (packages/core/bench/devres.bench.mjs, against dist/)");
-console.log(`  add+release pairs (devres_alloc+devres_add, devres_release_all per 30): ${fmt(raRate)} pairs/s  (${(ra.ns / PAIRS).toFixed(1)} ns/pair, best of 5 x ${fmt(PAIRS)}; target >= ${fmt(TARGET_PAIRS_PER_S)}: ${raRate >= TARGET_PAIRS_PER_S ? "met" : "NOT met"})`);
-console.log(`  devm_kzalloc+devm_kfree pairs:                                        ${fmt(kfRate)} pairs/s  (${(kf.ns / PAIRS).toFixed(1)} ns/pair)`);
-console.log(`  10,000 bind/unbind cycles, 30-resource driver, tracing off:   ${(off.ns / 1e6).toFixed(1)} ms  (${(off.ns / CYCLES / 1000).toFixed(2)} us/cycle, ${off.ok} binds ok, ${off.live} objects live after)`);
-console.log(`  10,000 bind/unbind cycles, 30-resource driver, tracing on:    ${(on.ns / 1e6).toFixed(1)} ms  (${(on.ns / CYCLES / 1000).toFixed(2)} us/cycle, ${fmt(on.events)} events)`);
+console.log(
+  `  add+release pairs (devres_alloc+devres_add, devres_release_all per 30): ${fmt(raRate)} pairs/s  (${(ra.ns / PAIRS).toFixed(1)} ns/pair, best of 5 x ${fmt(PAIRS)}; target >= ${fmt(TARGET_PAIRS_PER_S)}: ${raRate >= TARGET_PAIRS_PER_S ? "met" : "NOT met"})`,
+);
+console.log(
+  `  devm_kzalloc+devm_kfree pairs:                                        ${fmt(kfRate)} pairs/s  (${(kf.ns / PAIRS).toFixed(1)} ns/pair)`,
+);
+console.log(
+  `  10,000 bind/unbind cycles, 30-resource driver, tracing off:   ${(off.ns / 1e6).toFixed(1)} ms  (${(off.ns / CYCLES / 1000).toFixed(2)} us/cycle, ${off.ok} binds ok, ${off.live} objects live after)`,
+);
+console.log(
+  `  10,000 bind/unbind cycles, 30-resource driver, tracing on:    ${(on.ns / 1e6).toFixed(1)} ms  (${(on.ns / CYCLES / 1000).toFixed(2)} us/cycle, ${fmt(on.events)} events)`,
+);
 console.log(`  ratio tracing on / off (same run): ${(on.ns / off.ns).toFixed(2)}x`);
 mkdirSync(".bench", { recursive: true });
 writeFileSync(
   ".bench/core-devres.json",
-  JSON.stringify({ pairsPerSecond: raRate, kfreePairsPerSecond: kfRate, bindUnbind10kMsTraceOff: off.ns / 1e6, bindUnbind10kMsTraceOn: on.ns / 1e6, eventsTraced: on.events }, null, 2) + "\n",
+  JSON.stringify(
+    {
+      pairsPerSecond: raRate,
+      kfreePairsPerSecond: kfRate,
+      bindUnbind10kMsTraceOff: off.ns / 1e6,
+      bindUnbind10kMsTraceOn: on.ns / 1e6,
+      eventsTraced: on.events,
+    },
+    null,
+    2,
+  ) + "\n",
 );
 if (off.ok !== CYCLES || on.ok !== CYCLES || off.live !== on.live) {
   console.error("bind/unbind cycles did not all succeed or leaked objects");

@@ -39,7 +39,21 @@ export * from "./base/bus.js";
 export * from "./base/driver.js";
 export * from "./base/driver-core.js";
 export * from "./base/core-api.js";
-export { dev_printk, dev_err, dev_warn, dev_info, dev_crit, KERN_EMERG, KERN_ALERT, KERN_CRIT, KERN_ERR, KERN_WARNING, KERN_NOTICE, KERN_INFO, KERN_DEBUG } from "./base/dev-printk.js";
+export {
+  dev_printk,
+  dev_err,
+  dev_warn,
+  dev_info,
+  dev_crit,
+  KERN_EMERG,
+  KERN_ALERT,
+  KERN_CRIT,
+  KERN_ERR,
+  KERN_WARNING,
+  KERN_NOTICE,
+  KERN_INFO,
+  KERN_DEBUG,
+} from "./base/dev-printk.js";
 export * from "./base/pinctrl.js";
 
 // I/O, IRQ, DMA

@@ -18,7 +18,13 @@ const CYCLES = 10_000;
 
 function run(cycles, traced) {
   let events = 0;
-  const m = new Machine({ seed: 1, trace: traced ? { devres: true, kmem: true, irq: true, module: true, console: true, marker: true } : false, ...(traced ? { sink: { emit: () => void events++ } } : {}) });
+  const m = new Machine({
+    seed: 1,
+    trace: traced
+      ? { devres: true, kmem: true, irq: true, module: true, console: true, marker: true }
+      : false,
+    ...(traced ? { sink: { emit: () => void events++ } } : {}),
+  });
   const k = m.kernel;
   const nic = new NicDevice(m);
   const pdev = m.bus.plug(nic, 3);
@@ -45,7 +51,17 @@ function run(cycles, traced) {
   }
   const ns = Number(process.hrtime.bigint() - t0);
   const heap = process.memoryUsage().heapUsed - heap0;
-  return { ns, ok, rx, events, heap, faults: m.faults.length, liveMappings: m.iommu.liveCount(), slabDelta: k.slab.liveObjects - baseline.slab, pagesDelta: k.pages.allocatedPages - baseline.pages };
+  return {
+    ns,
+    ok,
+    rx,
+    events,
+    heap,
+    faults: m.faults.length,
+    liveMappings: m.iommu.liveCount(),
+    slabDelta: k.slab.liveObjects - baseline.slab,
+    pagesDelta: k.pages.allocatedPages - baseline.pages,
+  };
 }
 
 run(300, false); // warm up the JIT
@@ -53,13 +69,39 @@ const off = run(CYCLES, false);
 const on = run(CYCLES, true);
 const fmt = (n) => Math.round(n).toLocaleString("en-US");
 console.log("simulated machine (packages/hw-sim/bench/nic-cycles.bench.mjs, against dist/)");
-console.log(`  10,000 NIC bind/up/traffic/unbind cycles, tracing off: ${(off.ns / 1e6).toFixed(1)} ms  (${(off.ns / CYCLES / 1000).toFixed(1)} us/cycle, ${off.ok} cycles ok, ${fmt(off.rx)} frames received; target < ${fmt(TARGET_MS)} ms: ${off.ns / 1e6 < TARGET_MS ? "met" : "NOT met"})`);
-console.log(`  same, every event traced (counting sink):              ${(on.ns / 1e6).toFixed(1)} ms  (${(on.ns / CYCLES / 1000).toFixed(1)} us/cycle, ${fmt(on.events)} events)`);
+console.log(
+  `  10,000 NIC bind/up/traffic/unbind cycles, tracing off: ${(off.ns / 1e6).toFixed(1)} ms  (${(off.ns / CYCLES / 1000).toFixed(1)} us/cycle, ${off.ok} cycles ok, ${fmt(off.rx)} frames received; target < ${fmt(TARGET_MS)} ms: ${off.ns / 1e6 < TARGET_MS ? "met" : "NOT met"})`,
+);
+console.log(
+  `  same, every event traced (counting sink):              ${(on.ns / 1e6).toFixed(1)} ms  (${(on.ns / CYCLES / 1000).toFixed(1)} us/cycle, ${fmt(on.events)} events)`,
+);
 console.log(`  ratio tracing on / off (same run): ${(on.ns / off.ns).toFixed(2)}x`);
-console.log(`  after 10,000 cycles: ${off.liveMappings} live DMA mappings, ${off.slabDelta} slab objects and ${off.pagesDelta} pages above the pre-bind baseline, ${off.faults} DMA faults; heap growth ${(off.heap / 1048576).toFixed(1)} MiB (the kernel keeps every DMA mapping as a tombstone)`);
+console.log(
+  `  after 10,000 cycles: ${off.liveMappings} live DMA mappings, ${off.slabDelta} slab objects and ${off.pagesDelta} pages above the pre-bind baseline, ${off.faults} DMA faults; heap growth ${(off.heap / 1048576).toFixed(1)} MiB (the kernel keeps every DMA mapping as a tombstone)`,
+);
 mkdirSync(".bench", { recursive: true });
-writeFileSync(".bench/hw-sim-nic-cycles.json", JSON.stringify({ cycles: CYCLES, msTraceOff: off.ns / 1e6, msTraceOn: on.ns / 1e6, eventsTraced: on.events, framesReceived: off.rx, targetMs: TARGET_MS }, null, 2) + "\n");
-if (off.ok !== CYCLES || on.ok !== CYCLES || off.liveMappings !== 0 || off.slabDelta !== 0 || off.faults !== 0) {
+writeFileSync(
+  ".bench/hw-sim-nic-cycles.json",
+  JSON.stringify(
+    {
+      cycles: CYCLES,
+      msTraceOff: off.ns / 1e6,
+      msTraceOn: on.ns / 1e6,
+      eventsTraced: on.events,
+      framesReceived: off.rx,
+      targetMs: TARGET_MS,
+    },
+    null,
+    2,
+  ) + "\n",
+);
+if (
+  off.ok !== CYCLES ||
+  on.ok !== CYCLES ||
+  off.liveMappings !== 0 ||
+  off.slabDelta !== 0 ||
+  off.faults !== 0
+) {
   console.error("cycles failed, leaked, or faulted");
   process.exit(1);
 }

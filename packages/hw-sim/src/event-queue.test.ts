@@ -10,7 +10,10 @@ describe("EventQueue", () => {
         const got: number[] = [];
         times.forEach((t, i) => q.push(t, () => got.push(i)));
         for (let ev = q.pop(); ev !== undefined; ev = q.pop()) ev.run();
-        const want = times.map((t, i) => [t, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, i]) => i);
+        const want = times
+          .map((t, i) => [t, i] as const)
+          .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+          .map(([, i]) => i);
         expect(got).toEqual(want);
       }),
     );

@@ -1,4 +1,11 @@
-import { GFP_KERNEL, Kernel, Prng, type KernelConfig, type TraceEventsEnabled, type TraceSink } from "@devscope/core";
+import {
+  GFP_KERNEL,
+  Kernel,
+  Prng,
+  type KernelConfig,
+  type TraceEventsEnabled,
+  type TraceSink,
+} from "@devscope/core";
 import { DmaCheckerReport } from "./dma/dma-checker-report.js";
 import { DmarReporter } from "./dma/dma-report.js";
 import type { DmaFaultRecord } from "./dma/dma-fault.js";
@@ -49,7 +56,11 @@ export class Machine {
   constructor(opts: MachineOptions = {}) {
     this.seed = opts.seed ?? 1;
     this.rng = new Prng(this.seed ^ 0x0badc0de);
-    const kopts: ConstructorParameters<typeof Kernel>[0] = { version: opts.version ?? "6.1", seed: this.seed, startNs: opts.startNs ?? 3_000_000_000 };
+    const kopts: ConstructorParameters<typeof Kernel>[0] = {
+      version: opts.version ?? "6.1",
+      seed: this.seed,
+      startNs: opts.startNs ?? 3_000_000_000,
+    };
     if (opts.kernel !== undefined) kopts.config = opts.kernel;
     if (opts.trace !== undefined) kopts.trace = opts.trace;
     if (opts.sink !== undefined) kopts.sink = opts.sink;
@@ -63,7 +74,8 @@ export class Machine {
     // Boot-time allocations the simulation does not model one by one: a seed-dependent number
     // of pages, so physical (and DMA) addresses differ between seeds while behaviour does not.
     const pages = this.rng.below(97);
-    for (let i = 0; i < pages; i++) this.kernel.pages.alloc(this.rng.below(3), GFP_KERNEL, "memblock_alloc");
+    for (let i = 0; i < pages; i++)
+      this.kernel.pages.alloc(this.rng.below(3), GFP_KERNEL, "memblock_alloc");
     this.kernel.hardwareHook = () => this.poll();
   }
 
@@ -87,10 +99,16 @@ export class Machine {
    * inside an interrupt handler (the interrupt is masked until it returns) and never nested.
    */
   poll(): void {
-    if (this.polling || this.queue.nextNs > this.kernel.clock.now || this.kernel.irq.hardirqDepth > 0) return;
+    if (
+      this.polling ||
+      this.queue.nextNs > this.kernel.clock.now ||
+      this.kernel.irq.hardirqDepth > 0
+    )
+      return;
     this.polling = true;
     try {
-      while (this.queue.nextNs <= this.kernel.clock.now) (this.queue.pop() as { run: () => void }).run();
+      while (this.queue.nextNs <= this.kernel.clock.now)
+        (this.queue.pop() as { run: () => void }).run();
     } finally {
       this.polling = false;
     }

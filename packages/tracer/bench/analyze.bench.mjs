@@ -9,7 +9,14 @@
 // included), RUNS times; the best and the median wall time are reported. Uses the built dist/.
 //   pnpm bench analyze      (node --expose-gc packages/tracer/bench/analyze.bench.mjs)
 import { spawnSync } from "node:child_process";
-import { createReadStream, createWriteStream, existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -36,7 +43,11 @@ async function runCase(name, path, threads) {
   const workers = threads === "default" ? undefined : Number(threads);
   globalThis.gc?.();
   const t0 = performance.now();
-  const r = await importFile(path, { keepKmem, ...(analyze ? { path, src: 0 } : {}), ...(workers !== undefined ? { workers } : {}) });
+  const r = await importFile(path, {
+    keepKmem,
+    ...(analyze ? { path, src: 0 } : {}),
+    ...(workers !== undefined ? { workers } : {}),
+  });
   const t1 = performance.now();
   let analyzeMs = 0;
   let findings = -1;
@@ -84,7 +95,9 @@ if (!existsSync(plain) || statSync(plain).size !== UNPACKED_BYTES) {
   console.log("done");
 }
 const bytes = statSync(plain).size;
-console.log(`input: ${plain} (${bytes} bytes unpacked; ${statSync(gz).size} bytes gzip), ${availableParallelism()} cores, ${RUNS} runs per case`);
+console.log(
+  `input: ${plain} (${bytes} bytes unpacked; ${statSync(gz).size} bytes gzip), ${availableParallelism()} cores, ${RUNS} runs per case`,
+);
 
 function timeCmd(cmd, args) {
   const times = [];
@@ -105,8 +118,12 @@ const MAWK =
 const wc = timeCmd("wc", ["-l", plain]);
 const mawk = timeCmd(awk, [MAWK, plain]);
 console.log(`\nbaselines (same file, same run):`);
-console.log(`  wc -l                          best ${wc.best.toFixed(0)} ms  median ${wc.median.toFixed(0)} ms  ${mbps(bytes, wc.best).toFixed(0)} MB/s   -> ${wc.stdout.split(" ")[0]} lines`);
-console.log(`  ${awk} ADD/REL pairing          best ${mawk.best.toFixed(0)} ms  median ${mawk.median.toFixed(0)} ms  ${mbps(bytes, mawk.best).toFixed(0)} MB/s   -> add rel orphan live = ${mawk.stdout}`);
+console.log(
+  `  wc -l                          best ${wc.best.toFixed(0)} ms  median ${wc.median.toFixed(0)} ms  ${mbps(bytes, wc.best).toFixed(0)} MB/s   -> ${wc.stdout.split(" ")[0]} lines`,
+);
+console.log(
+  `  ${awk} ADD/REL pairing          best ${mawk.best.toFixed(0)} ms  median ${mawk.median.toFixed(0)} ms  ${mbps(bytes, mawk.best).toFixed(0)} MB/s   -> add rel orphan live = ${mawk.stdout}`,
+);
 console.log(`    command: ${awk} '${MAWK}' FILE`);
 
 const cores = availableParallelism();
@@ -125,12 +142,17 @@ const cases = [
   ["import + analyze, ahci-bind-unbind (2.4 MB)", small, "default"],
 ];
 const results = {};
-console.log(`\ncases (MB/s over the ${bytes}-byte unpacked text; peak RSS of the measuring process):`);
+console.log(
+  `\ncases (MB/s over the ${bytes}-byte unpacked text; peak RSS of the measuring process):`,
+);
 for (const [name, path, threads] of cases) {
   const runs = [];
   for (let i = 0; i < RUNS; i++) {
     gc();
-    const r = spawnSync(process.execPath, ["--expose-gc", self, "--case", name, path, threads], { encoding: "utf8", maxBuffer: 1 << 20 });
+    const r = spawnSync(process.execPath, ["--expose-gc", self, "--case", name, path, threads], {
+      encoding: "utf8",
+      maxBuffer: 1 << 20,
+    });
     if (r.status !== 0) throw new Error(`case ${name} failed:\n${r.stderr}`);
     runs.push(JSON.parse(r.stdout.trim().split("\n").pop()));
   }
@@ -155,8 +177,12 @@ for (const [name, path, threads] of cases) {
   console.log(
     `  ${name.padEnd(44)} best ${res.bestMs.toFixed(0).padStart(5)} ms  median ${res.medianMs.toFixed(0).padStart(5)} ms  ${res.mbPerS.toFixed(0).padStart(4)} MB/s  peak RSS ${res.peakRssMiB.toFixed(0)} MiB` +
       `  lines ${res.lines} (every line accounted: ${res.accounted}, rejected ${res.rejected}), devres ${res.devres}` +
-      (res.vsWc !== null ? `\n  ${"".padEnd(44)} time ratio: ${res.vsWc.toFixed(1)}x wc -l, ${res.vsMawk.toFixed(2)}x ${awk}` : "") +
-      (res.analyzeMs > 0 ? `\n  ${"".padEnd(44)} import ${res.importMs.toFixed(0)} ms + analyze ${res.analyzeMs.toFixed(0)} ms (analyze/import ${(res.analyzeMs / res.importMs).toFixed(2)}), ${res.findings} findings` : ""),
+      (res.vsWc !== null
+        ? `\n  ${"".padEnd(44)} time ratio: ${res.vsWc.toFixed(1)}x wc -l, ${res.vsMawk.toFixed(2)}x ${awk}`
+        : "") +
+      (res.analyzeMs > 0
+        ? `\n  ${"".padEnd(44)} import ${res.importMs.toFixed(0)} ms + analyze ${res.analyzeMs.toFixed(0)} ms (analyze/import ${(res.analyzeMs / res.importMs).toFixed(2)}), ${res.findings} findings`
+        : ""),
   );
 }
 mkdirSync(`${root}.bench`, { recursive: true });

@@ -13,8 +13,18 @@ describe("devscope sim", () => {
     expect(io.out()).toContain("expect: dma-fault");
     const j = memoryIo();
     expect(await runCli(["sim", "--list", "--format", "json"], j)).toBe(0);
-    const list = JSON.parse(j.out()) as { id: string; title: string; device: string; source: { ref: string }; expectedRules: string[] }[];
-    expect(list.find((s) => s.id === "nic-dma-after-free")).toMatchObject({ device: "nic", source: { ref: "f658b90977d2" }, expectedRules: ["dma-fault"] });
+    const list = JSON.parse(j.out()) as {
+      id: string;
+      title: string;
+      device: string;
+      source: { ref: string };
+      expectedRules: string[];
+    }[];
+    expect(list.find((s) => s.id === "nic-dma-after-free")).toMatchObject({
+      device: "nic",
+      source: { ref: "f658b90977d2" },
+      expectedRules: ["dma-fault"],
+    });
   });
 
   it("writes a trace that devscope analyze reads like a real capture (clean scenario → exit 0)", async () => {
@@ -34,7 +44,21 @@ describe("devscope sim", () => {
     for (const format of ["ftrace", "jsonl"]) {
       const out = join(dir, `dma.${format}`);
       const io = memoryIo();
-      expect(await runCli(["sim", "nic-dma-after-free", "--out", out, "--format", format, "--dmesg", join(dir, "dmesg.txt")], io)).toBe(0);
+      expect(
+        await runCli(
+          [
+            "sim",
+            "nic-dma-after-free",
+            "--out",
+            out,
+            "--format",
+            format,
+            "--dmesg",
+            join(dir, "dmesg.txt"),
+          ],
+          io,
+        ),
+      ).toBe(0);
       expect(io.err()).toContain("the DMA checker saw");
       const a = memoryIo();
       expect(await runCli(["analyze", out, "--format", "json"], a)).toBe(1);
@@ -47,7 +71,10 @@ describe("devscope sim", () => {
     const cases: [string[], RegExp][] = [
       [["sim", "nope", "--out", "-"], /unknown scenario "nope"/],
       [["sim", "nic-clean"], /--out FILE is required/],
-      [["sim", "nic-clean", "--out", "-", "--seed", "x"], /--seed: expected a non-negative integer/],
+      [
+        ["sim", "nic-clean", "--out", "-", "--seed", "x"],
+        /--seed: expected a non-negative integer/,
+      ],
       [["sim", "nic-clean", "--out", "-", "--steps", "3"], /takes no --steps/],
       [["sim", "nic-clean", "--out", "-", "--format", "pcap"], /expected ftrace or jsonl/],
       [["sim"], /give a scenario id/],

@@ -51,7 +51,11 @@ export function device_release_driver(dev: Device): void {
 }
 
 /** driver_register(drv): `drv.bus` must be set (as in C). */
-export function driver_register(k: Kernel, drv: DeviceDriver, bus: BusType | null = drv.bus): number {
+export function driver_register(
+  k: Kernel,
+  drv: DeviceDriver,
+  bus: BusType | null = drv.bus,
+): number {
   if (bus === null) throw new Error(`driver_register: driver "${drv.name}" has no bus`);
   return k.core.driver_register(drv, bus);
 }

@@ -45,7 +45,8 @@ export class DriverCore {
 
   /** bus_register() */
   bus_register(spec: BusTypeSpec): BusType {
-    if (this.buses.has(spec.name)) throw new Error(`bus_register: bus "${spec.name}" already registered`);
+    if (this.buses.has(spec.name))
+      throw new Error(`bus_register: bus "${spec.name}" already registered`);
     const bus: BusType = { ...spec, devices: [], drivers: [], drivers_autoprobe: true };
     this.buses.set(bus.name, bus);
     return bus;
@@ -55,7 +56,12 @@ export class DriverCore {
 
   /** get_device() */
   get_device(dev: Device): Device {
-    if (dev.released) this.k.warn("lib/kobject.c", "kobject_get", `kobject: '${dev.name}': is not initialized, yet kobject_get() is being called.`);
+    if (dev.released)
+      this.k.warn(
+        "lib/kobject.c",
+        "kobject_get",
+        `kobject: '${dev.name}': is not initialized, yet kobject_get() is being called.`,
+      );
     dev.refcount++;
     return dev;
   }
@@ -64,7 +70,11 @@ export class DriverCore {
   put_device(dev: Device | null): void {
     if (dev === null) return;
     if (dev.refcount <= 0) {
-      this.k.warn("lib/refcount.c", "refcount_warn_saturate", "refcount_t: underflow; use-after-free.");
+      this.k.warn(
+        "lib/refcount.c",
+        "refcount_warn_saturate",
+        "refcount_t: underflow; use-after-free.",
+      );
       return;
     }
     if (--dev.refcount === 0) this.device_release(dev);
@@ -80,7 +90,12 @@ export class DriverCore {
       devres_release_all(dev);
       k.slab.kfree(null, "device_release+0x1f/0x90"); // kfree(dev->dma_range_map)
       if (dev.release !== null) dev.release(dev);
-      else k.warn("drivers/base/core.c", "device_release", `Device '${dev.name}' does not have a release() function, it is broken and must be fixed. See Documentation/core-api/kobject.rst.`);
+      else
+        k.warn(
+          "drivers/base/core.c",
+          "device_release",
+          `Device '${dev.name}' does not have a release() function, it is broken and must be fixed. See Documentation/core-api/kobject.rst.`,
+        );
       dev.released = true;
     });
   }
@@ -176,7 +191,8 @@ export class DriverCore {
         continue;
       }
       if (m < 0) continue;
-      if (drv.probe_type === "async") this.k.runAs(this.asyncWorker(), () => this.driver_probe_device(drv, dev));
+      if (drv.probe_type === "async")
+        this.k.runAs(this.asyncWorker(), () => this.driver_probe_device(drv, dev));
       else this.driver_probe_device(drv, dev);
     }
   }
@@ -209,7 +225,10 @@ export class DriverCore {
         return 0;
       }
       if (m < 0) return m;
-      const ret = drv.probe_type === "async" && allowAsync ? this.k.runAs(this.asyncWorker(), () => this.driver_probe_device(drv, dev)) : this.driver_probe_device(drv, dev);
+      const ret =
+        drv.probe_type === "async" && allowAsync
+          ? this.k.runAs(this.asyncWorker(), () => this.driver_probe_device(drv, dev))
+          : this.driver_probe_device(drv, dev);
       if (ret === 0) return 1;
     }
     return 0;
@@ -227,7 +246,8 @@ export class DriverCore {
     if (ret === -EPROBE_DEFER || ret === EPROBE_DEFER) {
       this.driver_deferred_probe_add(dev);
       // A trigger while probing means the retry must be triggered again.
-      if (triggerCount !== this.deferredTriggerCount && !this.defer_all_probes) this.driver_deferred_probe_trigger();
+      if (triggerCount !== this.deferredTriggerCount && !this.defer_all_probes)
+        this.driver_deferred_probe_trigger();
     }
     return ret;
   }
@@ -291,8 +311,12 @@ export class DriverCore {
     const k = this.k;
     const bus = dev.bus;
     let ret = 0;
-    if (bus?.probe !== undefined) ret = k.call(k.fnName(bus.probe, "bus_probe"), () => (bus.probe as (d: Device) => number)(dev));
-    else if (drv.probe !== undefined) ret = k.call(k.fnName(drv.probe, "probe"), () => (drv.probe as (d: Device) => number)(dev));
+    if (bus?.probe !== undefined)
+      ret = k.call(k.fnName(bus.probe, "bus_probe"), () =>
+        (bus.probe as (d: Device) => number)(dev),
+      );
+    else if (drv.probe !== undefined)
+      ret = k.call(k.fnName(drv.probe, "probe"), () => (drv.probe as (d: Device) => number)(dev));
     switch (ret) {
       case 0:
       case -EPROBE_DEFER:
@@ -303,7 +327,11 @@ export class DriverCore {
         // "probe with driver %s rejects match %d": debug level, not printed.
         break;
       default:
-        if (k.features.probeFailDevErr) k.printk(3, `${dev_driver_string(dev)} ${dev.name}: probe with driver ${drv.name} failed with error ${ret}`);
+        if (k.features.probeFailDevErr)
+          k.printk(
+            3,
+            `${dev_driver_string(dev)} ${dev.name}: probe with driver ${drv.name} failed with error ${ret}`,
+          );
         else k.printk(4, `${drv.name}: probe of ${dev.name} failed with error ${ret}`);
     }
     return ret;
@@ -315,8 +343,10 @@ export class DriverCore {
     const drv = dev.driver;
     if (drv === null) return;
     const bus = dev.bus;
-    if (bus?.remove !== undefined) k.call(k.fnName(bus.remove, "bus_remove"), () => (bus.remove as (d: Device) => void)(dev));
-    else if (drv.remove !== undefined) k.call(k.fnName(drv.remove, "remove"), () => (drv.remove as (d: Device) => void)(dev));
+    if (bus?.remove !== undefined)
+      k.call(k.fnName(bus.remove, "bus_remove"), () => (bus.remove as (d: Device) => void)(dev));
+    else if (drv.remove !== undefined)
+      k.call(k.fnName(drv.remove, "remove"), () => (drv.remove as (d: Device) => void)(dev));
   }
 
   /**
@@ -414,7 +444,9 @@ export class DriverCore {
    */
   driver_deferred_probe_trigger(): void {
     this.deferredTriggerCount++;
-    this.deferredActive.push(...this.deferredPending.filter((d) => !this.deferredActive.includes(d)));
+    this.deferredActive.push(
+      ...this.deferredPending.filter((d) => !this.deferredActive.includes(d)),
+    );
     this.deferredPending.length = 0;
     if (this.deferredActive.length > 0) this.workQueued = true;
   }
@@ -455,6 +487,11 @@ export class DriverCore {
   }
 
   private record(dev: Device, drv: DeviceDriver, ret: number): void {
-    this.probes.push({ dev: dev.name, driver: drv.name, ret: ret > 0 ? -ret : ret, ns: this.k.clock.now });
+    this.probes.push({
+      dev: dev.name,
+      driver: drv.name,
+      ret: ret > 0 ? -ret : ret,
+      ns: this.k.clock.now,
+    });
   }
 }

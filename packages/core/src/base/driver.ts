@@ -24,6 +24,8 @@ export interface DeviceDriver {
 }
 
 /** Build a driver description; register it with driver_register. */
-export function define_driver(spec: Omit<DeviceDriver, "bus" | "devices"> & { bus?: BusType | null }): DeviceDriver {
+export function define_driver(
+  spec: Omit<DeviceDriver, "bus" | "devices"> & { bus?: BusType | null },
+): DeviceDriver {
   return { ...spec, bus: spec.bus ?? null, devices: [] };
 }

@@ -40,7 +40,14 @@ function devm_pinctrl_match(_dev: Device, res: PinctrlDevres, data: unknown): bo
  */
 export function devm_pinctrl_get(dev: Device): Pinctrl | ErrPtr {
   const k = dev.kernel;
-  const ptr = devres_alloc(dev, devm_pinctrl_release, 8, GFP_KERNEL, { p: null } as PinctrlDevres, "devm_pinctrl_get+0x2e/0x80");
+  const ptr = devres_alloc(
+    dev,
+    devm_pinctrl_release,
+    8,
+    GFP_KERNEL,
+    { p: null } as PinctrlDevres,
+    "devm_pinctrl_get+0x2e/0x80",
+  );
   if (ptr === null) return ERR_PTR(-ENOMEM);
   const obj = k.slab.kzalloc(72, GFP_KERNEL, "create_pinctrl+0x2f/0x450");
   if (obj === null) {
@@ -56,7 +63,8 @@ export function devm_pinctrl_get(dev: Device): Pinctrl | ErrPtr {
 /** devm_pinctrl_put(p): devres_release (REM) → pinctrl_put. */
 export function devm_pinctrl_put(p: Pinctrl): void {
   const dev = p.dev;
-  if (devres_release(dev, devm_pinctrl_release, devm_pinctrl_match, p) !== 0) dev.kernel.warn("drivers/pinctrl/core.c", "devm_pinctrl_put");
+  if (devres_release(dev, devm_pinctrl_release, devm_pinctrl_match, p) !== 0)
+    dev.kernel.warn("drivers/pinctrl/core.c", "devm_pinctrl_put");
 }
 
 /**

@@ -39,7 +39,8 @@ export interface PlatformDriver {
 }
 
 export function to_platform_device(dev: Device): PlatformDevice {
-  if (!(dev instanceof PlatformDevice)) throw new Error(`to_platform_device: ${dev.name} is not a platform device`);
+  if (!(dev instanceof PlatformDevice))
+    throw new Error(`to_platform_device: ${dev.name} is not a platform device`);
   return dev;
 }
 
@@ -68,7 +69,15 @@ named(platform_remove, "platform_remove");
 
 /** The kernel's platform bus (registered on first use). */
 export function platform_bus_type(k: Kernel): BusType {
-  return k.core.buses.get("platform") ?? k.core.bus_register({ name: "platform", match: platform_match, probe: platform_probe, remove: platform_remove });
+  return (
+    k.core.buses.get("platform") ??
+    k.core.bus_register({
+      name: "platform",
+      match: platform_match,
+      probe: platform_probe,
+      remove: platform_remove,
+    })
+  );
 }
 
 /** platform_device_alloc(name, id) */
@@ -89,7 +98,11 @@ export function platform_device_unregister(pdev: PlatformDevice): void {
 }
 
 export function platform_driver_register(k: Kernel, pdrv: PlatformDriver): number {
-  const drv = define_driver({ name: pdrv.name, owner: pdrv, ...(pdrv.module !== undefined ? { module: pdrv.module } : {}) });
+  const drv = define_driver({
+    name: pdrv.name,
+    owner: pdrv,
+    ...(pdrv.module !== undefined ? { module: pdrv.module } : {}),
+  });
   pdrv.driver = drv;
   return k.core.driver_register(drv, platform_bus_type(k));
 }
@@ -99,9 +112,15 @@ export function platform_driver_unregister(k: Kernel, pdrv: PlatformDriver): voi
 }
 
 /** platform_get_resource(pdev, type, num) */
-export function platform_get_resource(pdev: PlatformDevice, type: number, num: number): Resource | null {
+export function platform_get_resource(
+  pdev: PlatformDevice,
+  type: number,
+  num: number,
+): Resource | null {
   let n = 0;
-  for (const r of pdev.resources) if ((r.flags & (IORESOURCE_MEM | IORESOURCE_IO | IORESOURCE_IRQ)) === type && n++ === num) return r;
+  for (const r of pdev.resources)
+    if ((r.flags & (IORESOURCE_MEM | IORESOURCE_IO | IORESOURCE_IRQ)) === type && n++ === num)
+      return r;
   return null;
 }
 
@@ -109,14 +128,20 @@ export function platform_get_resource(pdev: PlatformDevice, type: number, num: n
 export function platform_get_irq(pdev: PlatformDevice, num: number): number {
   const r = platform_get_resource(pdev, IORESOURCE_IRQ, num);
   if (r === null) {
-    pdev.kernel.printk(3, `${pdev.driver?.name ?? "platform"} ${pdev.name}: IRQ index ${num} not found`);
+    pdev.kernel.printk(
+      3,
+      `${pdev.driver?.name ?? "platform"} ${pdev.name}: IRQ index ${num} not found`,
+    );
     return -ENXIO;
   }
   return r.start;
 }
 
 /** devm_platform_ioremap_resource(pdev, index) */
-export function devm_platform_ioremap_resource(pdev: PlatformDevice, index: number): IoMem | ErrPtr {
+export function devm_platform_ioremap_resource(
+  pdev: PlatformDevice,
+  index: number,
+): IoMem | ErrPtr {
   const r = platform_get_resource(pdev, IORESOURCE_MEM, index);
   if (r === null) return ERR_PTR(-22);
   return devm_ioremap_resource(pdev, r);

@@ -5,7 +5,16 @@ import { GFP_KERNEL } from "../kernel/gfp.js";
 import { devm_kzalloc } from "../devres/devm-memory.js";
 import { devm_add_action, devm_add_action_or_reset } from "../devres/devres-action.js";
 import { devres_nodes } from "../devres/devres.js";
-import { PLATFORM_DEVID_NONE, platform_device_add, platform_device_alloc, platform_device_unregister, platform_driver_register, platform_driver_unregister, type PlatformDevice, type PlatformDriver } from "./platform.js";
+import {
+  PLATFORM_DEVID_NONE,
+  platform_device_add,
+  platform_device_alloc,
+  platform_device_unregister,
+  platform_driver_register,
+  platform_driver_unregister,
+  type PlatformDevice,
+  type PlatformDriver,
+} from "./platform.js";
 import { get_device, put_device } from "./core-api.js";
 import { devresOps, dmesgTexts } from "../testing/trace-helpers.js";
 
@@ -24,8 +33,17 @@ describe("really_probe (drivers/base/dd.c)", () => {
   it("binds pins first (the devm_kzalloc 40 + devm_pinctrl_release ADD/REM pair), then probes", () => {
     const k = kernel();
     device(k, "widget");
-    platform_driver_register(k, { name: "widget", probe: (p) => (devm_kzalloc(p.dev, 64, GFP_KERNEL) === null ? -ENOMEM : 0) });
-    expect(devresOps(k)).toEqual(["ADD devm_kzalloc_release 40", "ADD devm_pinctrl_release 8", "REM devm_pinctrl_release 8", "REM devm_kzalloc_release 40", "ADD devm_kzalloc_release 64"]);
+    platform_driver_register(k, {
+      name: "widget",
+      probe: (p) => (devm_kzalloc(p.dev, 64, GFP_KERNEL) === null ? -ENOMEM : 0),
+    });
+    expect(devresOps(k)).toEqual([
+      "ADD devm_kzalloc_release 40",
+      "ADD devm_pinctrl_release 8",
+      "REM devm_pinctrl_release 8",
+      "REM devm_kzalloc_release 40",
+      "ADD devm_kzalloc_release 64",
+    ]);
     const noPins = kernel({ config: { pinctrl: false } });
     device(noPins, "widget");
     platform_driver_register(noPins, { name: "widget", probe: () => 0 });
@@ -64,7 +82,12 @@ describe("really_probe (drivers/base/dd.c)", () => {
     ]);
     expect(pdev.driver).toBeNull();
     expect(dmesgTexts(k)).toEqual(["flaky: probe of flaky.0 failed with error -12"]);
-    expect(k.dmesg[0]).toMatchObject({ kind: "probe_failed", driver: "flaky", dev: "flaky.0", errno: -12 });
+    expect(k.dmesg[0]).toMatchObject({
+      kind: "probe_failed",
+      driver: "flaky",
+      dev: "flaky.0",
+      errno: -12,
+    });
     expect(k.core.probes.at(-1)).toMatchObject({ dev: "flaky.0", driver: "flaky", ret: -ENOMEM });
   });
 
@@ -87,7 +110,11 @@ describe("really_probe (drivers/base/dd.c)", () => {
     expect(probed).toBe(false);
     expect(pdev.driver).toBeNull();
     expect(dmesgTexts(k)).toEqual(["platform victim.0: Resources present before probing"]);
-    expect(k.dmesg[0]).toMatchObject({ kind: "resources_before_probe", dev: "victim.0", driver: "platform" });
+    expect(k.dmesg[0]).toMatchObject({
+      kind: "resources_before_probe",
+      dev: "victim.0",
+      driver: "platform",
+    });
     expect(k.core.probes.at(-1)?.ret).toBe(-EBUSY);
   });
 
@@ -107,7 +134,10 @@ describe("really_probe (drivers/base/dd.c)", () => {
     });
     expect(consumer.driver).toBeNull();
     expect(k.core.deferredPending).toContain(consumer);
-    expect(devresOps(k, "consumer.0").slice(-2)).toEqual(["ADD devm_kzalloc_release 24", "REL devm_kzalloc_release 24"]);
+    expect(devresOps(k, "consumer.0").slice(-2)).toEqual([
+      "ADD devm_kzalloc_release 24",
+      "REL devm_kzalloc_release 24",
+    ]);
     expect(dmesgTexts(k)).toEqual([]); // deferral is debug-level only
     const kworker = k.task("modprobe");
     k.runAs(kworker, () =>
@@ -123,7 +153,9 @@ describe("really_probe (drivers/base/dd.c)", () => {
     expect(consumer.driver?.name).toBe("consumer");
     expect(k.core.deferredPending).toEqual([]);
     // The retry ran from the deferred-probe work (a kworker), not from the registering task.
-    const lastAdd = k.trace.events.filter((e) => e.kind === "devres" && e.dev === "consumer.0").at(-1);
+    const lastAdd = k.trace.events
+      .filter((e) => e.kind === "devres" && e.dev === "consumer.0")
+      .at(-1);
     expect(lastAdd?.task).toMatch(/^kworker\//);
   });
 
@@ -155,21 +187,34 @@ describe("really_probe (drivers/base/dd.c)", () => {
     const calls: string[] = [];
     platform_driver_register(k, {
       name: "t",
-      probe: (p) => (calls.push("probe"), devm_kzalloc(p.dev, 8, GFP_KERNEL) === null ? -ENOMEM : 0),
+      probe: (p) => (
+        calls.push("probe"),
+        devm_kzalloc(p.dev, 8, GFP_KERNEL) === null ? -ENOMEM : 0
+      ),
       remove: () => calls.push("remove"),
     });
     expect(calls).toEqual(["probe", "remove", "probe"]);
-    expect(devresOps(k)).toEqual(["ADD devm_kzalloc_release 8", "REL devm_kzalloc_release 8", "ADD devm_kzalloc_release 8"]);
+    expect(devresOps(k)).toEqual([
+      "ADD devm_kzalloc_release 8",
+      "REL devm_kzalloc_release 8",
+      "ADD devm_kzalloc_release 8",
+    ]);
   });
 
   it("driver_override forces a driver; a failing forced bind returns the error to the sysfs write", () => {
     const k = kernel();
     const pdev = device(k, "0000:00:1f.2", PLATFORM_DEVID_NONE);
-    platform_driver_register(k, { name: "ata_piix", probe: (p) => (devm_kzalloc(p.dev, 24, GFP_KERNEL), -ENODEV) });
+    platform_driver_register(k, {
+      name: "ata_piix",
+      probe: (p) => (devm_kzalloc(p.dev, 24, GFP_KERNEL), -ENODEV),
+    });
     expect(k.core.bind("platform", "ata_piix", "0000:00:1f.2")).toBe(-ENODEV); // no match without override
     k.core.set_driver_override(pdev, "ata_piix");
     expect(k.core.bind("platform", "ata_piix", "0000:00:1f.2")).toBe(-ENODEV); // probe said -ENODEV
-    expect(devresOps(k).slice(-2)).toEqual(["ADD devm_kzalloc_release 24", "REL devm_kzalloc_release 24"]);
+    expect(devresOps(k).slice(-2)).toEqual([
+      "ADD devm_kzalloc_release 24",
+      "REL devm_kzalloc_release 24",
+    ]);
     expect(dmesgTexts(k)).toEqual([]);
     k.core.set_driver_override(pdev, "");
     expect(pdev.driver_override).toBeNull();
@@ -232,7 +277,11 @@ describe("device_del / final put (drivers/base/core.c, platform-device-test.c)",
   it("a probed device: unregister unbinds (remove, devres) before the device goes", () => {
     const k = kernel();
     const calls: string[] = [];
-    platform_driver_register(k, { name: "test", probe: () => 0, remove: () => calls.push("remove") });
+    platform_driver_register(k, {
+      name: "test",
+      probe: () => 0,
+      remove: () => calls.push("remove"),
+    });
     const pdev = device(k, "test");
     const flag = { done: false };
     devm_add_action_or_reset(pdev.dev, devm_device_action, flag);

@@ -89,9 +89,22 @@ function devm_clk_match(_dev: Device, res: DevmClkState, data: unknown): boolean
 }
 
 /** __devm_clk_get(): state node first, get, optional init; the node is freed on any error. */
-function __devm_clk_get(dev: Device, id: string | null, init: ((c: Clk) => number) | null, exit: ((c: Clk) => void) | null, optional: boolean): Clk | ErrPtr | null {
+function __devm_clk_get(
+  dev: Device,
+  id: string | null,
+  init: ((c: Clk) => number) | null,
+  exit: ((c: Clk) => void) | null,
+  optional: boolean,
+): Clk | ErrPtr | null {
   const k = dev.kernel;
-  const state = devres_alloc(dev, devm_clk_release, 16, GFP_KERNEL, { clk: null, exit: null } as DevmClkState, "__devm_clk_get+0x3e/0xd0");
+  const state = devres_alloc(
+    dev,
+    devm_clk_release,
+    16,
+    GFP_KERNEL,
+    { clk: null, exit: null } as DevmClkState,
+    "__devm_clk_get+0x3e/0xd0",
+  );
   if (state === null) return ERR_PTR(-ENOMEM);
   const clk = k.clk.get(dev, id);
   if (IS_ERR(clk)) {
@@ -124,11 +137,16 @@ export function devm_clk_get_optional(dev: Device, id: string | null): Clk | Err
 
 /** devm_clk_get_enabled() (v6.3+): prepared and enabled; disabled and unprepared at detach. */
 export function devm_clk_get_enabled(dev: Device, id: string | null): Clk | ErrPtr {
-  dev.kernel.requireVersion(versionAtLeast(dev.kernel.version, 6, 3), "devm_clk_get_enabled", "6.3");
+  dev.kernel.requireVersion(
+    versionAtLeast(dev.kernel.version, 6, 3),
+    "devm_clk_get_enabled",
+    "6.3",
+  );
   return __devm_clk_get(dev, id, clk_prepare_enable, clk_disable_unprepare, false) as Clk | ErrPtr;
 }
 
 /** devm_clk_put(dev, clk): devres_release (REM); WARN when not managed. */
 export function devm_clk_put(dev: Device, clk: Clk): void {
-  if (devres_release(dev, devm_clk_release, devm_clk_match, clk) !== 0) dev.kernel.warn("drivers/clk/clk-devres.c", "devm_clk_put");
+  if (devres_release(dev, devm_clk_release, devm_clk_match, clk) !== 0)
+    dev.kernel.warn("drivers/clk/clk-devres.c", "devm_clk_put");
 }

@@ -4,8 +4,18 @@ import { Device } from "../base/device.js";
 import { IS_ERR } from "../kernel/err-ptr.js";
 import { devres_release_all } from "../devres/devres.js";
 import { devm_clk_get, devm_clk_get_enabled, devm_clk_get_optional, devm_clk_put } from "./clk.js";
-import { GPIOD_FLAGS_BIT_NONEXCLUSIVE, GPIOD_OUT_LOW, devm_gpio_request, devm_gpiod_get, devm_gpiod_put } from "./gpio.js";
-import { devm_regulator_get, devm_regulator_get_enable, devm_regulator_get_optional } from "./regulator.js";
+import {
+  GPIOD_FLAGS_BIT_NONEXCLUSIVE,
+  GPIOD_OUT_LOW,
+  devm_gpio_request,
+  devm_gpiod_get,
+  devm_gpiod_put,
+} from "./gpio.js";
+import {
+  devm_regulator_get,
+  devm_regulator_get_enable,
+  devm_regulator_get_optional,
+} from "./regulator.js";
 import { devresOps, dmesgTexts } from "../testing/trace-helpers.js";
 
 function make(version = "6.1"): { k: Kernel; dev: Device } {
@@ -25,7 +35,12 @@ describe("clocks, GPIOs, regulators (devm consumers)", () => {
     devres_release_all(dev);
     expect(clk.enable_count).toBe(0);
     expect(clk.users).toBe(0);
-    expect(devresOps(k)).toEqual(["ADD devm_clk_release 16", "ADD devm_clk_release 16", "REL devm_clk_release 16", "REL devm_clk_release 16"]);
+    expect(devresOps(k)).toEqual([
+      "ADD devm_clk_release 16",
+      "ADD devm_clk_release 16",
+      "REL devm_clk_release 16",
+      "REL devm_clk_release 16",
+    ]);
     devm_clk_put(dev, clk);
     expect(k.warnings).toHaveLength(1);
   });
@@ -38,9 +53,14 @@ describe("clocks, GPIOs, regulators (devm consumers)", () => {
     const d = devm_gpiod_get(dev, "reset", GPIOD_OUT_LOW);
     expect(IS_ERR(d)).toBe(false);
     expect(IS_ERR(devm_gpiod_get(other, "reset", GPIOD_OUT_LOW))).toBe(true);
-    expect(IS_ERR(devm_gpiod_get(other, "reset", GPIOD_OUT_LOW | GPIOD_FLAGS_BIT_NONEXCLUSIVE))).toBe(false);
+    expect(
+      IS_ERR(devm_gpiod_get(other, "reset", GPIOD_OUT_LOW | GPIOD_FLAGS_BIT_NONEXCLUSIVE)),
+    ).toBe(false);
     devm_gpiod_put(dev, d as never);
-    expect(devresOps(k, "i2c-cam.0")).toEqual(["ADD devm_gpiod_release 8", "REM devm_gpiod_release 8"]);
+    expect(devresOps(k, "i2c-cam.0")).toEqual([
+      "ADD devm_gpiod_release 8",
+      "REM devm_gpiod_release 8",
+    ]);
     expect(devm_gpio_request(dev, 7, "led")).toBe(0);
     expect(devm_gpio_request(dev, 7, "led")).toBe(-16);
     devres_release_all(dev);

@@ -3,8 +3,18 @@ import type { Device } from "../base/device.js";
 import { EBUSY, EINVAL, ENOENT, ENOMEM } from "../kernel/errno.js";
 import { ERR_PTR, IS_ERR, PTR_ERR, type ErrPtr } from "../kernel/err-ptr.js";
 import { GFP_KERNEL } from "../kernel/gfp.js";
-import { devres_add, devres_alloc, devres_find, devres_free, devres_release } from "../devres/devres.js";
-import { devm_add_action_or_reset, devm_is_action_added, devm_release_action } from "../devres/devres-action.js";
+import {
+  devres_add,
+  devres_alloc,
+  devres_find,
+  devres_free,
+  devres_release,
+} from "../devres/devres.js";
+import {
+  devm_add_action_or_reset,
+  devm_is_action_added,
+  devm_release_action,
+} from "../devres/devres-action.js";
 import { named } from "../kernel/kernel-name.js";
 
 export const GPIOD_FLAGS_BIT_NONEXCLUSIVE = 1 << 4;
@@ -28,7 +38,8 @@ export class GpioDesc {
 /** GPIO lines and the consumer lookup table (gpiod_lookup_table) of one kernel. */
 export class GpioRegistry {
   private readonly lines = new Map<number, GpioDesc>();
-  private readonly lookups: { dev_id: string; con_id: string | null; idx: number; gpio: number }[] = [];
+  private readonly lookups: { dev_id: string; con_id: string | null; idx: number; gpio: number }[] =
+    [];
   constructor(private readonly k: Kernel) {}
 
   desc(gpio: number): GpioDesc {
@@ -46,7 +57,9 @@ export class GpioRegistry {
   }
 
   find(dev: Device, con_id: string | null, idx: number): number | null {
-    const l = this.lookups.find((e) => e.dev_id === dev.name && e.con_id === con_id && e.idx === idx);
+    const l = this.lookups.find(
+      (e) => e.dev_id === dev.name && e.con_id === con_id && e.idx === idx,
+    );
     return l === undefined ? null : l.gpio;
   }
 
@@ -62,7 +75,11 @@ export class GpioRegistry {
   free(gpio: number): void {
     const d = this.desc(gpio);
     if (!d.requested) {
-      this.k.warn("drivers/gpio/gpiolib.c", "gpiod_free", `gpio ${gpio}: freeing a line that is not requested`);
+      this.k.warn(
+        "drivers/gpio/gpiolib.c",
+        "gpiod_free",
+        `gpio ${gpio}: freeing a line that is not requested`,
+      );
       return;
     }
     d.requested = false;
@@ -71,7 +88,12 @@ export class GpioRegistry {
 }
 
 /** gpiod_get_index(dev, con_id, idx, flags): ERR_PTR(-ENOENT) without a mapping, -EBUSY if taken. */
-export function gpiod_get_index(dev: Device, con_id: string | null, idx: number, flags: number): GpioDesc | ErrPtr {
+export function gpiod_get_index(
+  dev: Device,
+  con_id: string | null,
+  idx: number,
+  flags: number,
+): GpioDesc | ErrPtr {
   const k = dev.kernel;
   const gpio = k.gpio.find(dev, con_id, idx);
   if (gpio === null) return ERR_PTR(-ENOENT);
@@ -122,7 +144,12 @@ named(devm_gpiod_release_action, "devm_gpiod_release_action");
  * managed by this device are not added twice; then a `devm_gpiod_release` node (6.1) or
  * action (v6.16+).
  */
-export function devm_gpiod_get_index(dev: Device, con_id: string | null, idx: number, flags: number): GpioDesc | ErrPtr {
+export function devm_gpiod_get_index(
+  dev: Device,
+  con_id: string | null,
+  idx: number,
+  flags: number,
+): GpioDesc | ErrPtr {
   const k = dev.kernel;
   const desc = gpiod_get_index(dev, con_id, idx, flags);
   if (IS_ERR(desc)) return desc;
@@ -132,12 +159,27 @@ export function devm_gpiod_get_index(dev: Device, con_id: string | null, idx: nu
       data = { desc, dev };
       desc.actionData.set(dev, data);
     }
-    if ((flags & GPIOD_FLAGS_BIT_NONEXCLUSIVE) !== 0 && devm_is_action_added(dev, devm_gpiod_release_action, data)) return desc;
+    if (
+      (flags & GPIOD_FLAGS_BIT_NONEXCLUSIVE) !== 0 &&
+      devm_is_action_added(dev, devm_gpiod_release_action, data)
+    )
+      return desc;
     const ret = devm_add_action_or_reset(dev, devm_gpiod_release_action, data);
     return ret !== 0 ? ERR_PTR(ret) : desc;
   }
-  if ((flags & GPIOD_FLAGS_BIT_NONEXCLUSIVE) !== 0 && devres_find(dev, devm_gpiod_release, devm_gpiod_match, desc) !== null) return desc;
-  const dr = devres_alloc(dev, devm_gpiod_release, 8, GFP_KERNEL, { desc, dev } as GpiodDevres, "devm_gpiod_get_index+0x9b/0x110");
+  if (
+    (flags & GPIOD_FLAGS_BIT_NONEXCLUSIVE) !== 0 &&
+    devres_find(dev, devm_gpiod_release, devm_gpiod_match, desc) !== null
+  )
+    return desc;
+  const dr = devres_alloc(
+    dev,
+    devm_gpiod_release,
+    8,
+    GFP_KERNEL,
+    { desc, dev } as GpiodDevres,
+    "devm_gpiod_get_index+0x9b/0x110",
+  );
   if (dr === null) {
     gpiod_put(dev, desc);
     return ERR_PTR(-ENOMEM);
@@ -146,12 +188,20 @@ export function devm_gpiod_get_index(dev: Device, con_id: string | null, idx: nu
   return desc;
 }
 
-export function devm_gpiod_get(dev: Device, con_id: string | null, flags: number): GpioDesc | ErrPtr {
+export function devm_gpiod_get(
+  dev: Device,
+  con_id: string | null,
+  flags: number,
+): GpioDesc | ErrPtr {
   return devm_gpiod_get_index(dev, con_id, 0, flags);
 }
 
 /** devm_gpiod_get_optional(): NULL when the function has no GPIO assigned. */
-export function devm_gpiod_get_optional(dev: Device, con_id: string | null, flags: number): GpioDesc | ErrPtr | null {
+export function devm_gpiod_get_optional(
+  dev: Device,
+  con_id: string | null,
+  flags: number,
+): GpioDesc | ErrPtr | null {
   const d = devm_gpiod_get_index(dev, con_id, 0, flags);
   return IS_ERR(d) && PTR_ERR(d) === -ENOENT ? null : d;
 }
@@ -168,7 +218,8 @@ export function devm_gpiod_put(dev: Device, desc: GpioDesc): void {
     devm_release_action(dev, devm_gpiod_release_action, data);
     return;
   }
-  if (devres_release(dev, devm_gpiod_release, devm_gpiod_match, desc) !== 0) k.warn("drivers/gpio/gpiolib-devres.c", "devm_gpiod_put");
+  if (devres_release(dev, devm_gpiod_release, devm_gpiod_match, desc) !== 0)
+    k.warn("drivers/gpio/gpiolib-devres.c", "devm_gpiod_put");
 }
 
 interface GpioDevres {
@@ -184,7 +235,14 @@ named(devm_gpio_release, "devm_gpio_release");
 export function devm_gpio_request(dev: Device, gpio: number, label: string): number {
   const k = dev.kernel;
   if (gpio < 0) return -EINVAL;
-  const dr = devres_alloc(dev, devm_gpio_release, 4, GFP_KERNEL, { gpio } as GpioDevres, "devm_gpio_request+0x3c/0xa0");
+  const dr = devres_alloc(
+    dev,
+    devm_gpio_release,
+    4,
+    GFP_KERNEL,
+    { gpio } as GpioDevres,
+    "devm_gpio_request+0x3c/0xa0",
+  );
   if (dr === null) return -ENOMEM;
   const rc = k.gpio.request(gpio, label);
   if (rc !== 0) {

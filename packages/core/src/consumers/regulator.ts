@@ -38,7 +38,9 @@ export class RegulatorRegistry {
   }
 
   lookup(dev: Device, supply: string): RegulatorDev | null {
-    const hit = this.supplies.find((s) => s.supply === supply && (s.dev_id === null || s.dev_id === dev.name));
+    const hit = this.supplies.find(
+      (s) => s.supply === supply && (s.dev_id === null || s.dev_id === dev.name),
+    );
     return hit?.rdev ?? null;
   }
 }
@@ -57,10 +59,19 @@ function _regulator_get(dev: Device, id: string, optional: boolean): Regulator |
 
 export function regulator_put(r: Regulator): void {
   if (r.put) {
-    r.dev.kernel.warn("drivers/regulator/core.c", "regulator_put", `${r.supply}: regulator_put of a released regulator`);
+    r.dev.kernel.warn(
+      "drivers/regulator/core.c",
+      "regulator_put",
+      `${r.supply}: regulator_put of a released regulator`,
+    );
     return;
   }
-  if (r.enable_count > 0) r.dev.kernel.warn("drivers/regulator/core.c", "_regulator_put", `${r.supply}: put while still enabled`);
+  if (r.enable_count > 0)
+    r.dev.kernel.warn(
+      "drivers/regulator/core.c",
+      "_regulator_put",
+      `${r.supply}: put while still enabled`,
+    );
   r.put = true;
 }
 
@@ -73,7 +84,11 @@ export function regulator_enable(r: Regulator): number {
 
 export function regulator_disable(r: Regulator): number {
   if (r.enable_count <= 0) {
-    r.dev.kernel.warn("drivers/regulator/core.c", "_regulator_disable", `unbalanced disables for ${r.rdev.name}`);
+    r.dev.kernel.warn(
+      "drivers/regulator/core.c",
+      "_regulator_disable",
+      `unbalanced disables for ${r.rdev.name}`,
+    );
     return -EIO;
   }
   r.enable_count--;
@@ -96,7 +111,14 @@ function devm_regulator_match(_dev: Device, res: RegulatorDevres, data: unknown)
 }
 
 function _devm_regulator_get(dev: Device, id: string, optional: boolean): Regulator | ErrPtr {
-  const ptr = devres_alloc(dev, devm_regulator_release, 8, GFP_KERNEL, { r: null } as RegulatorDevres, "_devm_regulator_get+0x3b/0xa0");
+  const ptr = devres_alloc(
+    dev,
+    devm_regulator_release,
+    8,
+    GFP_KERNEL,
+    { r: null } as RegulatorDevres,
+    "_devm_regulator_get+0x3b/0xa0",
+  );
   if (ptr === null) return ERR_PTR(-ENOMEM);
   const r = _regulator_get(dev, id, optional);
   if (IS_ERR(r)) {
@@ -120,7 +142,8 @@ export function devm_regulator_get_optional(dev: Device, id: string): Regulator 
 
 /** devm_regulator_put(r): devres_release (REM); WARN when not managed. */
 export function devm_regulator_put(r: Regulator): void {
-  if (devres_release(r.dev, devm_regulator_release, devm_regulator_match, r) !== 0) r.dev.kernel.warn("drivers/regulator/devres.c", "devm_regulator_put");
+  if (devres_release(r.dev, devm_regulator_release, devm_regulator_match, r) !== 0)
+    r.dev.kernel.warn("drivers/regulator/devres.c", "devm_regulator_put");
 }
 
 function regulator_action_disable(r: Regulator): void {

@@ -34,7 +34,11 @@ describe("managed memory (drivers/base/devres.c)", () => {
     expect(devresOps(k)).toEqual(["ADD devm_kzalloc_release 312"]);
     expect(kmallocs(k)[0]).toMatchObject({ bytesReq: 352, bytesAlloc: 512, gfp: "GFP_KERNEL" });
     devm_kzalloc(dev, 40, GFP_KERNEL);
-    expect(kmallocs(k)[1]).toMatchObject({ bytesReq: 80, bytesAlloc: 96, gfp: "GFP_KERNEL|__GFP_ZERO" });
+    expect(kmallocs(k)[1]).toMatchObject({
+      bytesReq: 80,
+      bytesAlloc: 96,
+      gfp: "GFP_KERNEL|__GFP_ZERO",
+    });
   });
 
   it("v6.2+ rounds the node up to its kmalloc bucket (check_dr_size)", () => {
@@ -61,7 +65,10 @@ describe("managed memory (drivers/base/devres.c)", () => {
     const q = devm_kzalloc(other, 16, GFP_KERNEL);
     devm_kfree(dev, p);
     expect(p?.live).toBe(false);
-    expect(devresOps(k, "mem-dev")).toEqual(["ADD devm_kzalloc_release 16", "REM devm_kzalloc_release 16"]);
+    expect(devresOps(k, "mem-dev")).toEqual([
+      "ADD devm_kzalloc_release 16",
+      "REM devm_kzalloc_release 16",
+    ]);
     devm_kfree(dev, q);
     expect(k.warnings.map((w) => w.func.split("+")[0])).toEqual(["devm_kfree"]);
     expect(q?.live).toBe(true);
@@ -88,12 +95,21 @@ describe("managed memory (drivers/base/devres.c)", () => {
     expect(q?.data).toEqual({ tag: "grow-me" });
     expect(p?.live).toBe(false);
     const ev = devresEvents(k);
-    expect(ev[3]).toMatchObject({ op: "REPLACE", node: oldNode, name: "devm_kzalloc_release", size: 20 });
+    expect(ev[3]).toMatchObject({
+      op: "REPLACE",
+      node: oldNode,
+      name: "devm_kzalloc_release",
+      size: 20,
+    });
     // 6.1 passed the header-inclusive size to alloc_dr: 40 + (40 + 200).
     expect(kmallocs(k).at(-1)).toMatchObject({ bytesReq: 280, bytesAlloc: 512 });
     // Position kept: the grown node is released between "last" and "first"; its name was never set.
     devres_release_all(dev);
-    expect(devresOps(k).slice(-3)).toEqual(["REL devm_kzalloc_release 8", "REL (null) 0", "REL devm_kzalloc_release 8"]);
+    expect(devresOps(k).slice(-3)).toEqual([
+      "REL devm_kzalloc_release 8",
+      "REL (null) 0",
+      "REL devm_kzalloc_release 8",
+    ]);
     expect(devresEvents(k).at(-2)?.nameForm).toBe("null");
     expect(a?.live).toBe(false);
   });
@@ -108,7 +124,9 @@ describe("managed memory (drivers/base/devres.c)", () => {
     const other = new Device(k, "other");
     const foreign = devm_kmalloc(other, 8, GFP_KERNEL);
     expect(devm_krealloc(dev, foreign, 4000, GFP_KERNEL)).toBeNull();
-    expect(k.warnings.at(-1)?.message).toBe("Memory chunk not managed or managed by a different device.");
+    expect(k.warnings.at(-1)?.message).toBe(
+      "Memory chunk not managed or managed by a different device.",
+    );
   });
 
   it("v6.14+ allocates the grown node with the plain new size", () => {
@@ -148,6 +166,11 @@ describe("managed memory (drivers/base/devres.c)", () => {
     devm_free_percpu(dev, must(p));
     devres_release_all(dev);
     expect(q?.live).toBe(false);
-    expect(devresOps(k)).toEqual(["ADD devm_percpu_release 8", "ADD devm_percpu_release 8", "REM devm_percpu_release 8", "REL devm_percpu_release 8"]);
+    expect(devresOps(k)).toEqual([
+      "ADD devm_percpu_release 8",
+      "ADD devm_percpu_release 8",
+      "REM devm_percpu_release 8",
+      "REL devm_percpu_release 8",
+    ]);
   });
 });

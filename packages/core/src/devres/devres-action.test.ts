@@ -3,7 +3,14 @@ import { Kernel } from "../kernel/kernel.js";
 import { Device } from "../base/device.js";
 import { ENOMEM } from "../kernel/errno.js";
 import { devres_nodes, devres_release_all } from "./devres.js";
-import { devm_add_action, devm_add_action_or_reset, devm_is_action_added, devm_release_action, devm_remove_action, devm_remove_action_nowarn } from "./devres-action.js";
+import {
+  devm_add_action,
+  devm_add_action_or_reset,
+  devm_is_action_added,
+  devm_release_action,
+  devm_remove_action,
+  devm_remove_action_nowarn,
+} from "./devres-action.js";
 import { devresOps } from "../testing/trace-helpers.js";
 
 interface Ctx {
@@ -61,7 +68,12 @@ describe("devm actions", () => {
     expect(a.calls).toEqual([]);
     devm_release_action(dev, disable_thing, b);
     expect(b.calls).toEqual(["disable_thing"]);
-    expect(devresOps(k)).toEqual(["ADD devm_action_release 16", "ADD devm_action_release 16", "REM devm_action_release 16", "REM devm_action_release 16"]);
+    expect(devresOps(k)).toEqual([
+      "ADD devm_action_release 16",
+      "ADD devm_action_release 16",
+      "REM devm_action_release 16",
+      "REM devm_action_release 16",
+    ]);
     expect(devres_nodes(dev)).toEqual([]);
   });
 
@@ -71,7 +83,9 @@ describe("devm actions", () => {
     devm_add_action(dev, put_other, ctx);
     devm_add_action(dev, disable_thing, ctx);
     devm_remove_action(dev, disable_thing, ctx);
-    expect(devres_nodes(dev).map((n) => (n.res as { action: { name: string } }).action.name)).toEqual(["disable_thing", "put_other"]);
+    expect(
+      devres_nodes(dev).map((n) => (n.res as { action: { name: string } }).action.name),
+    ).toEqual(["disable_thing", "put_other"]);
     devres_release_all(dev);
     expect(ctx.calls).toEqual(["put_other", "disable_thing"]);
   });
@@ -87,7 +101,9 @@ describe("devm actions", () => {
 
   it("APIs newer than the simulated kernel are refused with a clear error", () => {
     const { dev, ctx } = make("6.1");
-    expect(() => devm_is_action_added(dev, disable_thing, ctx)).toThrow("devm_is_action_added() does not exist in Linux 6.1 (added in v6.16)");
+    expect(() => devm_is_action_added(dev, disable_thing, ctx)).toThrow(
+      "devm_is_action_added() does not exist in Linux 6.1 (added in v6.16)",
+    );
     expect(() => devm_remove_action_nowarn(dev, disable_thing, ctx)).toThrow(/added in v6\.14/);
   });
 

@@ -33,7 +33,8 @@ describe("devres core (drivers/base/devres.c)", () => {
     function test_release(_d: Device, res: Res): void {
       released.push(res.id);
     }
-    for (let i = 1; i <= 5; i++) devres_add(dev, devres_alloc(dev, test_release, 8, GFP_KERNEL, { id: i }) as Res);
+    for (let i = 1; i <= 5; i++)
+      devres_add(dev, devres_alloc(dev, test_release, 8, GFP_KERNEL, { id: i }) as Res);
     expect(devres_release_all(dev)).toBe(5);
     expect(released).toEqual([5, 4, 3, 2, 1]);
     expect(devres_nodes(dev)).toEqual([]);
@@ -51,7 +52,12 @@ describe("devres core (drivers/base/devres.c)", () => {
     expect(rel?.flags).toBe(".....");
     // The node's kmalloc: header (40 bytes on 6.1) + payload, same pointer as the log.
     const km = k.trace.events.find((e) => e.kind === "kmalloc");
-    expect(km).toMatchObject({ bytesReq: 64, bytesAlloc: 64, gfp: "GFP_KERNEL|__GFP_ZERO", ptr: add?.kind === "devres" ? add.node : "" });
+    expect(km).toMatchObject({
+      bytesReq: 64,
+      bytesAlloc: 64,
+      gfp: "GFP_KERNEL|__GFP_ZERO",
+      ptr: add?.kind === "devres" ? add.node : "",
+    });
   });
 
   it("devres_find returns the newest match, honouring the match function", () => {
@@ -114,8 +120,15 @@ describe("devres core (drivers/base/devres.c)", () => {
     expect(released).toEqual([1]);
     expect(devres_release(dev, r_release, null, null)).toBe(-ENOENT);
     expect(devres_destroy(dev, r_release, null, null)).toBe(-ENOENT);
-    expect(devresOps(k)).toEqual(["ADD r_release 8", "ADD r_release 8", "REM r_release 8", "REM r_release 8"]);
-    const frees = k.trace.events.filter((e) => e.kind === "kfree").map((e) => (e.kind === "kfree" ? e.callSite : ""));
+    expect(devresOps(k)).toEqual([
+      "ADD r_release 8",
+      "ADD r_release 8",
+      "REM r_release 8",
+      "REM r_release 8",
+    ]);
+    const frees = k.trace.events
+      .filter((e) => e.kind === "kfree")
+      .map((e) => (e.kind === "kfree" ? e.callSite : ""));
     expect(frees).toContain("devres_release+0x39/0x60");
   });
 
@@ -123,10 +136,18 @@ describe("devres core (drivers/base/devres.c)", () => {
     const { dev } = setup();
     function r_release(): void {}
     function o_release(): void {}
-    for (const id of [1, 2, 3]) devres_add(dev, devres_alloc(dev, r_release, 8, GFP_KERNEL, { id }) as Res);
+    for (const id of [1, 2, 3])
+      devres_add(dev, devres_alloc(dev, r_release, 8, GFP_KERNEL, { id }) as Res);
     devres_add(dev, devres_alloc(dev, o_release, 8, GFP_KERNEL, { id: 9 }) as Res);
     const seen: number[] = [];
-    devres_for_each_res(dev, r_release, null, null, (_d, r: Res, acc: number[]) => acc.push(r.id), seen);
+    devres_for_each_res(
+      dev,
+      r_release,
+      null,
+      null,
+      (_d, r: Res, acc: number[]) => acc.push(r.id),
+      seen,
+    );
     expect(seen).toEqual([3, 2, 1]);
     devres_for_each_res(dev, r_release, null, null, null, seen);
     expect(seen).toEqual([3, 2, 1]);
@@ -152,7 +173,12 @@ describe("devres core (drivers/base/devres.c)", () => {
     expect(devres_release_all(dev)).toBe(1);
     expect(devres_nodes(dev).map((n) => n.name)).toEqual(["late_release"]);
     expect(devres_release_all(dev)).toBe(1);
-    expect(devresOps(k)).toEqual(["ADD adder_release 8", "REL adder_release 8", "ADD late_release 8", "REL late_release 8"]);
+    expect(devresOps(k)).toEqual([
+      "ADD adder_release 8",
+      "REL adder_release 8",
+      "ADD late_release 8",
+      "REL late_release 8",
+    ]);
   });
 
   it("an allocation failure returns NULL and adds nothing", () => {

@@ -22,7 +22,12 @@ export function devres_open_group(dev: Device, id: unknown, gfp: Gfp): unknown {
   // kmalloc(sizeof(*grp)): 96 bytes, not rounded, no __GFP_ZERO (bytes_req=96 gfp=GFP_KERNEL in 6.1).
   const obj = k.slab.kmalloc(DEVRES_GROUP_BYTES, gfp, SITE_OPEN_GROUP);
   if (obj === null) return null;
-  const grp = new DevresGroup(group_open_release, group_close_release, obj, id === null || id === undefined ? null : id);
+  const grp = new DevresGroup(
+    group_open_release,
+    group_close_release,
+    obj,
+    id === null || id === undefined ? null : id,
+  );
   obj.owner = grp;
   add_dr(dev, grp.open);
   return grp.id;
@@ -80,7 +85,8 @@ export function devres_release_group(dev: Device, id: unknown): number {
   const grp = find_group(dev, id);
   if (grp === null) {
     const empty = dev.devres_head.next === dev.devres_head;
-    if (!(empty && k.features.releaseGroupEmptySilent)) k.warn("drivers/base/devres.c", "devres_release_group");
+    if (!(empty && k.features.releaseGroupEmptySilent))
+      k.warn("drivers/base/devres.c", "devres_release_group");
     return 0;
   }
   const first = grp.open;

@@ -3,10 +3,20 @@ import { Kernel, KernelBug, type KernelOptions } from "../kernel/kernel.js";
 import { Device } from "../base/device.js";
 import { GFP_KERNEL } from "../kernel/gfp.js";
 import { devres_add, devres_alloc, devres_nodes, devres_release_all } from "./devres.js";
-import { devres_close_group, devres_open_group, devres_release_group, devres_remove_group } from "./devres-group.js";
+import {
+  devres_close_group,
+  devres_open_group,
+  devres_release_group,
+  devres_remove_group,
+} from "./devres-group.js";
 import { devresOps } from "../testing/trace-helpers.js";
 
-function setup(opts: KernelOptions = {}): { k: Kernel; dev: Device; add: (name: string) => void; log: () => string[] } {
+function setup(opts: KernelOptions = {}): {
+  k: Kernel;
+  dev: Device;
+  add: (name: string) => void;
+  log: () => string[];
+} {
   const k = new Kernel({ seed: 5, ...opts });
   const dev = new Device(k, "grp-dev");
   // A release function per resource name, so the trace shows which one went.
@@ -14,7 +24,10 @@ function setup(opts: KernelOptions = {}): { k: Kernel; dev: Device; add: (name: 
   const add = (name: string): void => {
     let fn = fns.get(name);
     if (fn === undefined) {
-      fn = { [name]: (_d: Device, _r: object) => undefined }[name] as (d: Device, r: object) => void;
+      fn = { [name]: (_d: Device, _r: object) => undefined }[name] as (
+        d: Device,
+        r: object,
+      ) => void;
       fns.set(name, fn);
     }
     devres_add(dev, devres_alloc(dev, fn, 8, GFP_KERNEL, {}) as object);
@@ -175,7 +188,10 @@ describe("devres groups: remove_nodes coloring (drivers/base/devres.c)", () => {
     const { k, dev } = setup();
     devres_close_group(dev, "nope");
     devres_remove_group(dev, "nope");
-    expect(k.warnings.map((w) => w.func.split("+")[0])).toEqual(["devres_close_group", "devres_remove_group"]);
+    expect(k.warnings.map((w) => w.func.split("+")[0])).toEqual([
+      "devres_close_group",
+      "devres_remove_group",
+    ]);
     devres_open_group(dev, "g", GFP_KERNEL);
     devres_close_group(dev, "g");
     expect(() => devres_close_group(dev, "g")).toThrow(KernelBug);
@@ -204,6 +220,11 @@ describe("devres groups: remove_nodes coloring (drivers/base/devres.c)", () => {
     devres_open_group(dev, null, GFP_KERNEL);
     const km = k.trace.events.filter((e) => e.kind === "kmalloc");
     expect(km).toHaveLength(1);
-    expect(km[0]).toMatchObject({ bytesReq: 96, bytesAlloc: 96, gfp: "GFP_KERNEL", callSite: "devres_open_group+0x41/0x100" });
+    expect(km[0]).toMatchObject({
+      bytesReq: 96,
+      bytesAlloc: 96,
+      gfp: "GFP_KERNEL",
+      callSite: "devres_open_group+0x41/0x100",
+    });
   });
 });

@@ -10,8 +10,24 @@ import fc from "fast-check";
 import { Kernel, KernelBug } from "../kernel/kernel.js";
 import { Device } from "../base/device.js";
 import { GFP_KERNEL } from "../kernel/gfp.js";
-import { devres_add, devres_alloc, devres_destroy, devres_find, devres_get, devres_nodes, devres_release, devres_release_all, devres_remove, type MatchFn } from "./devres.js";
-import { devres_close_group, devres_open_group, devres_release_group, devres_remove_group } from "./devres-group.js";
+import {
+  devres_add,
+  devres_alloc,
+  devres_destroy,
+  devres_find,
+  devres_get,
+  devres_nodes,
+  devres_release,
+  devres_release_all,
+  devres_remove,
+  type MatchFn,
+} from "./devres.js";
+import {
+  devres_close_group,
+  devres_open_group,
+  devres_release_group,
+  devres_remove_group,
+} from "./devres-group.js";
 
 type Kind = 0 | 1 | 2;
 interface Payload {
@@ -27,7 +43,8 @@ type Op =
   | { op: "close" | "removeGroup" | "releaseGroup"; id: string | null }
   | { op: "releaseAll" };
 
-type Entry = { t: "res"; id: number; kind: Kind } | { t: "open"; g: number } | { t: "close"; g: number };
+type Entry =
+  { t: "res"; id: number; kind: Kind } | { t: "open"; g: number } | { t: "close"; g: number };
 
 /** The reference model. */
 class Model {
@@ -76,7 +93,8 @@ class Model {
     }
     contained.sort((a, b) => b.decide - a.decide);
     const gone = new Set<Entry>(plain);
-    for (const c of contained) for (const x of this.list) if (x.t !== "res" && x.g === c.g) gone.add(x);
+    for (const c of contained)
+      for (const x of this.list) if (x.t !== "res" && x.g === c.g) gone.add(x);
     for (const c of contained) this.released.push(-1 - c.g);
     for (let i = plain.length - 1; i >= 0; i--) this.released.push((plain[i] as { id: number }).id);
     this.list = this.list.filter((x) => !gone.has(x));
@@ -149,7 +167,11 @@ class Model {
 
   /** The list as the simulator should show it. */
   shape(): string[] {
-    return this.list.map((e) => (e.t === "res" ? `r${e.id}` : `${e.t === "open" ? "grp<" : "grp>"}${this.groups[e.g]?.id ?? "?"}`));
+    return this.list.map((e) =>
+      e.t === "res"
+        ? `r${e.id}`
+        : `${e.t === "open" ? "grp<" : "grp>"}${this.groups[e.g]?.id ?? "?"}`,
+    );
   }
 }
 
@@ -165,12 +187,37 @@ const releases = [0, 1, 2].map((kind) => {
 });
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ op: fc.constant("add" as const), kind: fc.constantFrom<Kind>(0, 1, 2) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant("get" as const), kind: fc.constantFrom<Kind>(0, 1, 2) }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constantFrom("remove" as const, "destroy" as const, "release" as const), kind: fc.constantFrom<Kind>(0, 1, 2), match: fc.constantFrom(null, 0, 1, 2) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({ op: fc.constant("add" as const), kind: fc.constantFrom<Kind>(0, 1, 2) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant("get" as const), kind: fc.constantFrom<Kind>(0, 1, 2) }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constantFrom("remove" as const, "destroy" as const, "release" as const),
+      kind: fc.constantFrom<Kind>(0, 1, 2),
+      match: fc.constantFrom(null, 0, 1, 2),
+    }),
+  },
   { weight: 1, arbitrary: fc.constant({ op: "readd" as const }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant("open" as const), id: fc.constantFrom(null, "A", "B", "C") }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constantFrom("close" as const, "removeGroup" as const, "releaseGroup" as const), id: fc.constantFrom(null, "A", "B", "C") }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant("open" as const),
+      id: fc.constantFrom(null, "A", "B", "C"),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constantFrom("close" as const, "removeGroup" as const, "releaseGroup" as const),
+      id: fc.constantFrom(null, "A", "B", "C"),
+    }),
+  },
   { weight: 1, arbitrary: fc.constant({ op: "releaseAll" as const }) },
 );
 
@@ -186,7 +233,10 @@ function run(ops: readonly Op[], seed: number): void {
   const shape = (): string[] =>
     devres_nodes(dev).map((n) => {
       if (n.group === null) return `r${(n.res as Payload).id}`;
-      const id = n.group.id === n.group ? `anon${[...anonIds.entries()].find(([, v]) => v === n.group)?.[0] ?? "?"}` : String(n.group.id);
+      const id =
+        n.group.id === n.group
+          ? `anon${[...anonIds.entries()].find(([, v]) => v === n.group)?.[0] ?? "?"}`
+          : String(n.group.id);
       return `${n.name ?? ""}${id}`;
     });
   let nextId = 1;
@@ -199,7 +249,13 @@ function run(ops: readonly Op[], seed: number): void {
         case "add":
         case "get": {
           const id = nextId++;
-          const p = devres_alloc(dev, releases[o.kind] as (d: Device, r: Payload) => void, 8, GFP_KERNEL, { id, sink }) as Payload & { sink: number[] };
+          const p = devres_alloc(
+            dev,
+            releases[o.kind] as (d: Device, r: Payload) => void,
+            8,
+            GFP_KERNEL,
+            { id, sink },
+          ) as Payload & { sink: number[] };
           if (o.op === "add") {
             devres_add(dev, p);
             got = id;
@@ -217,7 +273,10 @@ function run(ops: readonly Op[], seed: number): void {
             if (r !== null) held.push(r);
             got = r === null ? null : r.id;
           } else {
-            const rc = o.op === "destroy" ? devres_destroy(dev, rel, m, o.match) : devres_release(dev, rel, m, o.match);
+            const rc =
+              o.op === "destroy"
+                ? devres_destroy(dev, rel, m, o.match)
+                : devres_release(dev, rel, m, o.match);
             got = rc === 0 ? (found as Payload).id : null;
           }
           break;
@@ -268,22 +327,37 @@ function run(ops: readonly Op[], seed: number): void {
 describe("devres list vs a reference model (fast-check)", () => {
   it("agrees on every operation for thousands of random sequences", () => {
     fc.assert(
-      fc.property(fc.array(opArb, { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), (ops, seed) => run(ops, seed)),
+      fc.property(
+        fc.array(opArb, { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        (ops, seed) => run(ops, seed),
+      ),
       { numRuns: 3000, seed: 0x5eed },
     );
   });
 
   it("release order is the reverse of list order within each released range", () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom<Kind>(0, 1, 2), { minLength: 1, maxLength: 60 }), (kinds) => {
-        const k = new Kernel({ trace: false });
-        const dev = new Device(k, "lifo");
-        const sink: number[] = [];
-        kinds.forEach((kind, i) => devres_add(dev, devres_alloc(dev, releases[kind] as (d: Device, r: Payload) => void, 8, GFP_KERNEL, { id: i + 1, sink }) as object));
-        devres_release_all(dev);
-        expect(sink).toEqual(kinds.map((_, i) => i + 1).reverse());
-        expect(k.slab.liveObjects).toBe(0);
-      }),
+      fc.property(
+        fc.array(fc.constantFrom<Kind>(0, 1, 2), { minLength: 1, maxLength: 60 }),
+        (kinds) => {
+          const k = new Kernel({ trace: false });
+          const dev = new Device(k, "lifo");
+          const sink: number[] = [];
+          kinds.forEach((kind, i) =>
+            devres_add(
+              dev,
+              devres_alloc(dev, releases[kind] as (d: Device, r: Payload) => void, 8, GFP_KERNEL, {
+                id: i + 1,
+                sink,
+              }) as object,
+            ),
+          );
+          devres_release_all(dev);
+          expect(sink).toEqual(kinds.map((_, i) => i + 1).reverse());
+          expect(k.slab.liveObjects).toBe(0);
+        },
+      ),
       { numRuns: 1000 },
     );
   });

@@ -95,7 +95,14 @@ export class DevresGroup {
 
   constructor(openRelease: ReleaseFn, closeRelease: ReleaseFn, obj: SlabObject, id: unknown) {
     this.open = new DevresNode(openRelease, "grp<", 0, null, obj, obj.addr);
-    this.close = new DevresNode(closeRelease, "grp>", 0, null, null, obj.addr + DEVRES_HEADER_BYTES);
+    this.close = new DevresNode(
+      closeRelease,
+      "grp>",
+      0,
+      null,
+      null,
+      obj.addr + DEVRES_HEADER_BYTES,
+    );
     this.open.group = this;
     this.close.group = this;
     this.id = id ?? this;

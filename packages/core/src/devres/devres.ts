@@ -7,7 +7,13 @@ import { devm_action_release } from "./devres-action.js";
 import { __GFP_ZERO, type Gfp } from "../kernel/gfp.js";
 import { functionModule } from "../kernel/modules.js";
 import { kmalloc_size_roundup } from "../mm/slab.js";
-import { DEVRES_HEADER_BYTES, DevresNode, NODE, type DevresPayload, type ReleaseFn } from "./devres-node.js";
+import {
+  DEVRES_HEADER_BYTES,
+  DevresNode,
+  NODE,
+  type DevresPayload,
+  type ReleaseFn,
+} from "./devres-node.js";
 
 /** dr_match_t: decides whether a node of the right type is the one wanted. */
 export type MatchFn<T = never> = (dev: Device, res: T, match_data: unknown) => boolean;
@@ -32,11 +38,22 @@ export function devres_log(dev: Device, node: DevresNode, op: DevresOp): void {
   const k = dev.kernel;
   k.tick(200);
   if (k.tracing.devres) {
-    const ev: Omit<DevresEvent, "ts" | "line"> = { kind: "devres", dev: dev.name, op, node: k.ptr(node.addr), name: node.name ?? "(null)", size: node.size };
+    const ev: Omit<DevresEvent, "ts" | "line"> = {
+      kind: "devres",
+      dev: dev.name,
+      op,
+      node: k.ptr(node.addr),
+      name: node.name ?? "(null)",
+      size: node.size,
+    };
     if (node.name === null) ev.nameForm = "null";
     const nameFn = nameSource(node);
-    const moduleName = nameFn === null || k.features.devresNameCopied ? undefined : functionModule(nameFn);
-    let mod = moduleName === undefined ? undefined : (k.modules.get(moduleName) ?? k.modules.load(moduleName));
+    const moduleName =
+      nameFn === null || k.features.devresNameCopied ? undefined : functionModule(nameFn);
+    let mod =
+      moduleName === undefined
+        ? undefined
+        : (k.modules.get(moduleName) ?? k.modules.load(moduleName));
     if (mod !== undefined && node.name !== null) {
       ev.nameForm = "module";
       ev.nameAddr = mod.stringAddr(node.name);
@@ -46,7 +63,10 @@ export function devres_log(dev: Device, node: DevresNode, op: DevresOp): void {
     if (mod !== undefined && nameFn !== null) k.noteModuleName(emitted, nameFn);
   }
   if (k.config.debugDevres) {
-    k.printk(3, `${dev_driver_string(dev)} ${dev.name}: DEVRES ${op.padStart(3)} ${k.ptr(node.addr)} ${node.name ?? "(null)"} (${node.size} bytes)`);
+    k.printk(
+      3,
+      `${dev_driver_string(dev)} ${dev.name}: DEVRES ${op.padStart(3)} ${k.ptr(node.addr)} ${node.name ?? "(null)"} (${node.size} bytes)`,
+    );
   }
 }
 
@@ -62,7 +82,13 @@ function nameSource(node: DevresNode): object | null {
  * alloc_dr(): kmalloc of header + `size` payload bytes (v6.2+: rounded up to the kmalloc bucket
  * by check_dr_size), header zeroed, node unlinked, no name yet. Null on allocation failure.
  */
-export function alloc_dr(dev: Device, release: ReleaseFn, size: number, gfp: Gfp, site: string): DevresNode | null {
+export function alloc_dr(
+  dev: Device,
+  release: ReleaseFn,
+  size: number,
+  gfp: Gfp,
+  site: string,
+): DevresNode | null {
   const k = dev.kernel;
   if (size < 0 || !Number.isFinite(size)) return null;
   let total = DEVRES_HEADER_BYTES + size;
@@ -86,8 +112,22 @@ export function attach_payload<T extends object>(node: DevresNode, res: T): T {
  * named `name` (the stringified release function for devres_alloc()). `res` is the payload
  * object the driver fills (the TypeScript stand-in for `struct foo *dr = devres_alloc(...)`).
  */
-export function __devres_alloc_node<T extends object>(dev: Device, release: ReleaseFn, size: number, gfp: Gfp, name: string, res: T, site?: string): T | null {
-  const node = alloc_dr(dev, release, size, gfp | __GFP_ZERO, site ?? dev.kernel.caller("__devres_alloc_node"));
+export function __devres_alloc_node<T extends object>(
+  dev: Device,
+  release: ReleaseFn,
+  size: number,
+  gfp: Gfp,
+  name: string,
+  res: T,
+  site?: string,
+): T | null {
+  const node = alloc_dr(
+    dev,
+    release,
+    size,
+    gfp | __GFP_ZERO,
+    site ?? dev.kernel.caller("__devres_alloc_node"),
+  );
   if (node === null) return null;
   node.name = name;
   node.size = size;
@@ -99,22 +139,39 @@ export function __devres_alloc_node<T extends object>(dev: Device, release: Rele
  * The node is named after the release function, as the macro's `#release` does: its
  * `named()` kernel name, else its JavaScript name (kernel/kernel-name.ts).
  */
-export function devres_alloc<T extends object>(dev: Device, release: (dev: Device, res: T) => void, size: number, gfp: Gfp, res: T, site?: string): T | null {
-  return __devres_alloc_node(dev, release as ReleaseFn, size, gfp, dev.kernel.fnName(release), res, site);
+export function devres_alloc<T extends object>(
+  dev: Device,
+  release: (dev: Device, res: T) => void,
+  size: number,
+  gfp: Gfp,
+  res: T,
+  site?: string,
+): T | null {
+  return __devres_alloc_node(
+    dev,
+    release as ReleaseFn,
+    size,
+    gfp,
+    dev.kernel.fnName(release),
+    res,
+    site,
+  );
 }
 
 /** devres_free(res): free an unlinked devres; NULL is a no-op; freeing a linked one is a BUG. */
 export function devres_free(dev: Device, res: object | null, site?: string): void {
   if (res === null) return;
   const node = nodeOf(res);
-  if (node.linked) dev.kernel.bug("drivers/base/devres.c", "devres_free() of a node still on a devres list");
+  if (node.linked)
+    dev.kernel.bug("drivers/base/devres.c", "devres_free() of a node still on a devres list");
   dev.kernel.slab.kfree(node.obj, site ?? dev.kernel.caller("devres_free"));
 }
 
 /** add_dr(): log ADD and append at the tail; adding a linked node is BUG_ON(!list_empty). */
 export function add_dr(dev: Device, node: DevresNode): void {
   devres_log(dev, node, "ADD");
-  if (node.linked) dev.kernel.bug("drivers/base/devres.c", "add_dr() of a node that is already on a list");
+  if (node.linked)
+    dev.kernel.bug("drivers/base/devres.c", "add_dr() of a node that is already on a list");
   node.addTail(dev.devres_head);
   node.owner = dev;
 }
@@ -125,7 +182,12 @@ export function devres_add(dev: Device, res: object): void {
 }
 
 /** find_dr(): newest → oldest, first node with the same release for which `match` agrees. */
-export function find_dr(dev: Device, release: ReleaseFn, match: MatchFn | null, match_data: unknown): DevresNode | null {
+export function find_dr(
+  dev: Device,
+  release: ReleaseFn,
+  match: MatchFn | null,
+  match_data: unknown,
+): DevresNode | null {
   const head = dev.devres_head;
   for (let node = head.prev; node !== head; node = node.prev) {
     if (node.release !== release) continue;
@@ -136,7 +198,12 @@ export function find_dr(dev: Device, release: ReleaseFn, match: MatchFn | null, 
 }
 
 /** devres_find(): latest matching payload, or null. */
-export function devres_find<T extends object>(dev: Device, release: (dev: Device, res: T) => void, match: MatchFn<T> | null, match_data: unknown): T | null {
+export function devres_find<T extends object>(
+  dev: Device,
+  release: (dev: Device, res: T) => void,
+  match: MatchFn<T> | null,
+  match_data: unknown,
+): T | null {
   const node = find_dr(dev, release as ReleaseFn, match as MatchFn | null, match_data);
   return node === null ? null : (node.res as T);
 }
@@ -145,7 +212,12 @@ export function devres_find<T extends object>(dev: Device, release: (dev: Device
  * devres_get(): if a node of `new_res`'s type matches, free `new_res` and return the existing
  * payload; otherwise add `new_res` and return it.
  */
-export function devres_get<T extends object>(dev: Device, new_res: T, match: MatchFn<T> | null, match_data: unknown): T {
+export function devres_get<T extends object>(
+  dev: Device,
+  new_res: T,
+  match: MatchFn<T> | null,
+  match_data: unknown,
+): T {
   const newNode = nodeOf(new_res);
   const found = find_dr(dev, newNode.release, match as MatchFn | null, match_data);
   if (found === null) {
@@ -157,7 +229,12 @@ export function devres_get<T extends object>(dev: Device, new_res: T, match: Mat
 }
 
 /** devres_remove(): unlink the latest match (logs REM), neither released nor freed. */
-export function devres_remove<T extends object>(dev: Device, release: (dev: Device, res: T) => void, match: MatchFn<T> | null, match_data: unknown): T | null {
+export function devres_remove<T extends object>(
+  dev: Device,
+  release: (dev: Device, res: T) => void,
+  match: MatchFn<T> | null,
+  match_data: unknown,
+): T | null {
   const node = find_dr(dev, release as ReleaseFn, match as MatchFn | null, match_data);
   if (node === null) return null;
   node.unlink();
@@ -166,7 +243,13 @@ export function devres_remove<T extends object>(dev: Device, release: (dev: Devi
 }
 
 /** devres_destroy(): remove + free, release not called. 0 or -ENOENT. */
-export function devres_destroy<T extends object>(dev: Device, release: (dev: Device, res: T) => void, match: MatchFn<T> | null, match_data: unknown, site?: string): number {
+export function devres_destroy<T extends object>(
+  dev: Device,
+  release: (dev: Device, res: T) => void,
+  match: MatchFn<T> | null,
+  match_data: unknown,
+  site?: string,
+): number {
   const res = devres_remove(dev, release, match, match_data);
   if (res === null) return -ENOENT;
   devres_free(dev, res, site ?? dev.kernel.caller("devres_destroy"));
@@ -174,7 +257,12 @@ export function devres_destroy<T extends object>(dev: Device, release: (dev: Dev
 }
 
 /** devres_release(): remove, call release, free. 0 or -ENOENT. Logs REM, not REL. */
-export function devres_release<T extends object>(dev: Device, release: (dev: Device, res: T) => void, match: MatchFn<T> | null, match_data: unknown): number {
+export function devres_release<T extends object>(
+  dev: Device,
+  release: (dev: Device, res: T) => void,
+  match: MatchFn<T> | null,
+  match_data: unknown,
+): number {
   const res = devres_remove(dev, release, match, match_data);
   if (res === null) return -ENOENT;
   const k = dev.kernel;
@@ -207,7 +295,12 @@ export function devres_for_each_res<T extends object, D>(
  * marker of an open group) has its open marker moved to `todo` and its close marker dropped.
  * Returns the number of plain nodes moved.
  */
-export function remove_nodes(dev: Device, first: DevresNode, end: DevresNode, todo: DevresNode[]): number {
+export function remove_nodes(
+  dev: Device,
+  first: DevresNode,
+  end: DevresNode,
+  todo: DevresNode[],
+): number {
   let cnt = 0;
   let nrGroups = 0;
   // Pass 1: plain nodes to todo, group colors cleared.
@@ -227,10 +320,15 @@ export function remove_nodes(dev: Device, first: DevresNode, end: DevresNode, to
   // Pass 2: only markers remain in [first, end).
   for (let node = first, n = node.next; node !== end; node = n, n = node.next) {
     const grp = node.group;
-    if (grp === null || !grp.open.linked) dev.kernel.bug("drivers/base/devres.c", "remove_nodes: non-marker or unlinked group in range");
+    if (grp === null || !grp.open.linked)
+      dev.kernel.bug(
+        "drivers/base/devres.c",
+        "remove_nodes: non-marker or unlinked group in range",
+      );
     grp.color++;
     if (!grp.close.linked) grp.color++;
-    if (grp.color <= 0 || grp.color > 2) dev.kernel.bug("drivers/base/devres.c", `remove_nodes: group color ${grp.color}`);
+    if (grp.color <= 0 || grp.color > 2)
+      dev.kernel.bug("drivers/base/devres.c", `remove_nodes: group color ${grp.color}`);
     if (grp.color === 2) {
       grp.open.unlink();
       todo.push(grp.open);

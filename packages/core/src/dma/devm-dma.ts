@@ -23,7 +23,8 @@ named(dmam_release, "dmam_release");
 function dmam_match(dev: Device, res: DmaDevres, match_data: unknown): boolean {
   const m = match_data as DmaDevres;
   if (res.vaddr === m.vaddr) {
-    if (res.size !== m.size || res.dma_handle !== m.dma_handle) dev.kernel.warn("kernel/dma/mapping.c", "dmam_match");
+    if (res.size !== m.size || res.dma_handle !== m.dma_handle)
+      dev.kernel.warn("kernel/dma/mapping.c", "dmam_match");
     return true;
   }
   return false;
@@ -37,7 +38,14 @@ function dmam_match(dev: Device, res: DmaDevres, match_data: unknown): boolean {
 export function dmam_alloc_coherent(dev: Device, size: number, gfp: Gfp): DmaMapping | null {
   const k = dev.kernel;
   const attrs = (gfp & __GFP_NOWARN) !== 0 ? DMA_ATTR_NO_WARN : 0;
-  const dr = devres_alloc(dev, dmam_release, 32, gfp, { size, vaddr: 0, dma_handle: 0, attrs } as DmaDevres, "dmam_alloc_attrs+0x3e/0xa0");
+  const dr = devres_alloc(
+    dev,
+    dmam_release,
+    32,
+    gfp,
+    { size, vaddr: 0, dma_handle: 0, attrs } as DmaDevres,
+    "dmam_alloc_attrs+0x3e/0xa0",
+  );
   if (dr === null) return null;
   const m = k.dma.alloc_coherent(dev, size, gfp, "dmam_alloc_attrs+0x6b/0xa0");
   if (m === null) {
@@ -54,10 +62,15 @@ export function dmam_alloc_coherent(dev: Device, size: number, gfp: Gfp): DmaMap
  * dmam_free_coherent(dev, size, vaddr, dma_handle): devres_destroy matched by vaddr (REM,
  * release not run), then dma_free_coherent — even when no node was found (with a WARN).
  */
-export function dmam_free_coherent(dev: Device, size: number, vaddr: number, dma_handle: number): void {
+export function dmam_free_coherent(
+  dev: Device,
+  size: number,
+  vaddr: number,
+  dma_handle: number,
+): void {
   const k = dev.kernel;
   const match: DmaDevres = { size, vaddr, dma_handle, attrs: 0 };
-  if (devres_destroy(dev, dmam_release, dmam_match, match, "dmam_free_coherent+0x4c/0x90") !== 0) k.warn("kernel/dma/mapping.c", "dmam_free_coherent");
+  if (devres_destroy(dev, dmam_release, dmam_match, match, "dmam_free_coherent+0x4c/0x90") !== 0)
+    k.warn("kernel/dma/mapping.c", "dmam_free_coherent");
   k.dma.free_coherent(dev, size, vaddr, dma_handle, "dmam_free_coherent+0x72/0x90");
 }
-

@@ -57,7 +57,8 @@ export class DmaMapping {
 
   /** Contents, materialised on first use (what the device and the driver read and write). */
   bytes(): Uint8Array {
-    if (this.mem === null) this.mem = this.dev.kernel.physmem?.view(this.vaddr, this.size) ?? new Uint8Array(this.size);
+    if (this.mem === null)
+      this.mem = this.dev.kernel.physmem?.view(this.vaddr, this.size) ?? new Uint8Array(this.size);
     return this.mem;
   }
 
@@ -74,7 +75,11 @@ export class DmaMapping {
 /** Result of checking a device access against the live mappings. */
 export type DmaAccessVerdict =
   | { ok: true; mapping: DmaMapping }
-  | { ok: false; reason: "unmapped" | "freed" | "other-device" | "direction" | "overrun"; mapping: DmaMapping | null };
+  | {
+      ok: false;
+      reason: "unmapped" | "freed" | "other-device" | "direction" | "overrun";
+      mapping: DmaMapping | null;
+    };
 
 /**
  * The DMA API (kernel/dma/mapping.c + dma-direct): masks, coherent allocations from the page
@@ -100,10 +105,24 @@ export class DmaMappings {
     if (dev.coherent_dma_mask <= DMA_BIT_MASK(32)) flags |= __GFP_DMA32;
     const phys = k.pages.alloc(order, flags | __GFP_NOWARN, site, limit);
     if (phys === null) {
-      if ((gfp & __GFP_NOWARN) === 0) k.printk(4, `${dev_driver_string(dev)} ${dev.name}: dma_alloc_coherent: failed to allocate ${size} bytes`);
+      if ((gfp & __GFP_NOWARN) === 0)
+        k.printk(
+          4,
+          `${dev_driver_string(dev)} ${dev.name}: dma_alloc_coherent: failed to allocate ${size} bytes`,
+        );
       return null;
     }
-    const m = new DmaMapping(this.nextId++, dev, "coherent", phys + dev.dma_offset, phys, PAGE_SIZE * 2 ** order, "DMA_BIDIRECTIONAL", k.clock.now, site);
+    const m = new DmaMapping(
+      this.nextId++,
+      dev,
+      "coherent",
+      phys + dev.dma_offset,
+      phys,
+      PAGE_SIZE * 2 ** order,
+      "DMA_BIDIRECTIONAL",
+      k.clock.now,
+      site,
+    );
     m.reqBytes = size;
     m.allocated = k.stamp(site);
     this.add(m);
@@ -117,13 +136,25 @@ export class DmaMappings {
     const m = this.liveByHandle.get(dma_handle);
     if (k.config.dmaApiDebug) {
       if (m === undefined || m.kind !== "coherent") {
-        this.debugErr(dev, `device driver tries to free DMA memory it has not allocated [device address=0x${hex(dma_handle, 16)}] [size=${size} bytes]`);
+        this.debugErr(
+          dev,
+          `device driver tries to free DMA memory it has not allocated [device address=0x${hex(dma_handle, 16)}] [size=${size} bytes]`,
+        );
       } else if (m.dev !== dev) {
-        this.debugErr(dev, `device driver frees DMA memory of a different device [device address=0x${hex(dma_handle, 16)}]`);
+        this.debugErr(
+          dev,
+          `device driver frees DMA memory of a different device [device address=0x${hex(dma_handle, 16)}]`,
+        );
       } else if (get_order(size) !== get_order(m.size)) {
-        this.debugErr(dev, `device driver frees DMA memory with different size [device address=0x${hex(dma_handle, 16)}] [map size=${m.size} bytes] [unmap size=${size} bytes]`);
+        this.debugErr(
+          dev,
+          `device driver frees DMA memory with different size [device address=0x${hex(dma_handle, 16)}] [map size=${m.size} bytes] [unmap size=${size} bytes]`,
+        );
       } else if (m.vaddr !== vaddr) {
-        this.debugErr(dev, `device driver frees DMA memory with different CPU address [device address=0x${hex(dma_handle, 16)}] [size=${size} bytes]`);
+        this.debugErr(
+          dev,
+          `device driver frees DMA memory with different CPU address [device address=0x${hex(dma_handle, 16)}] [size=${size} bytes]`,
+        );
       }
     }
     if (m !== undefined) this.retire(m, site);
@@ -132,7 +163,13 @@ export class DmaMappings {
   }
 
   /** dma_map_single(dev, ptr, size, dir): a streaming mapping of kernel memory. */
-  map_single(dev: Device, ptr: KMem<unknown> | number, size: number, dir: DmaDirection, site: string): number {
+  map_single(
+    dev: Device,
+    ptr: KMem<unknown> | number,
+    size: number,
+    dir: DmaDirection,
+    site: string,
+  ): number {
     const k = this.k;
     const phys = typeof ptr === "number" ? ptr : ptr.addr;
     const dma = phys + dev.dma_offset;
@@ -147,9 +184,21 @@ export class DmaMappings {
   unmap_single(dev: Device, dma: number, size: number, dir: DmaDirection, site: string): void {
     const m = this.liveByHandle.get(dma);
     if (this.k.config.dmaApiDebug) {
-      if (m === undefined) this.debugErr(dev, `device driver tries to free DMA memory it has not allocated [device address=0x${hex(dma, 16)}] [size=${size} bytes]`);
-      else if (m.size !== size) this.debugErr(dev, `device driver frees DMA memory with different size [device address=0x${hex(dma, 16)}] [map size=${m.size} bytes] [unmap size=${size} bytes]`);
-      else if (m.dir !== dir) this.debugErr(dev, `device driver frees DMA memory with different direction [device address=0x${hex(dma, 16)}] [size=${size} bytes] [mapped with ${m.dir}] [unmapped with ${dir}]`);
+      if (m === undefined)
+        this.debugErr(
+          dev,
+          `device driver tries to free DMA memory it has not allocated [device address=0x${hex(dma, 16)}] [size=${size} bytes]`,
+        );
+      else if (m.size !== size)
+        this.debugErr(
+          dev,
+          `device driver frees DMA memory with different size [device address=0x${hex(dma, 16)}] [map size=${m.size} bytes] [unmap size=${size} bytes]`,
+        );
+      else if (m.dir !== dir)
+        this.debugErr(
+          dev,
+          `device driver frees DMA memory with different direction [device address=0x${hex(dma, 16)}] [size=${size} bytes] [mapped with ${m.dir}] [unmapped with ${dir}]`,
+        );
     }
     if (m !== undefined) this.retire(m, site);
   }
@@ -185,7 +234,8 @@ export class DmaMappings {
       if (!m.contains(dma)) continue;
       if (m.live && m.dev === dev) {
         if (!m.contains(dma, len)) return { ok: false, reason: "overrun", mapping: m };
-        if ((write && m.dir === "DMA_TO_DEVICE") || (!write && m.dir === "DMA_FROM_DEVICE")) return { ok: false, reason: "direction", mapping: m };
+        if ((write && m.dir === "DMA_TO_DEVICE") || (!write && m.dir === "DMA_FROM_DEVICE"))
+          return { ok: false, reason: "direction", mapping: m };
         return { ok: true, mapping: m };
       }
       if (best === null) best = m;
@@ -241,7 +291,11 @@ export class DmaMappings {
   }
 
   private debugErr(dev: Device, msg: string): void {
-    this.k.warn("kernel/dma/debug.c", "check_unmap", `DMA-API: ${dev_driver_string(dev)} ${dev.name}: ${msg}`);
+    this.k.warn(
+      "kernel/dma/debug.c",
+      "check_unmap",
+      `DMA-API: ${dev_driver_string(dev)} ${dev.name}: ${msg}`,
+    );
   }
 }
 
@@ -262,11 +316,21 @@ export function dma_alloc_coherent(dev: Device, size: number, gfp: Gfp): DmaMapp
   const k = dev.kernel;
   return k.dma.alloc_coherent(dev, size, gfp, k.caller("dma_alloc_attrs"));
 }
-export function dma_free_coherent(dev: Device, size: number, vaddr: number, dma_handle: number): void {
+export function dma_free_coherent(
+  dev: Device,
+  size: number,
+  vaddr: number,
+  dma_handle: number,
+): void {
   const k = dev.kernel;
   k.dma.free_coherent(dev, size, vaddr, dma_handle, k.caller("dma_free_attrs"));
 }
-export function dma_map_single(dev: Device, ptr: KMem<unknown> | number, size: number, dir: DmaDirection): number {
+export function dma_map_single(
+  dev: Device,
+  ptr: KMem<unknown> | number,
+  size: number,
+  dir: DmaDirection,
+): number {
   const k = dev.kernel;
   return k.dma.map_single(dev, ptr, size, dir, k.caller("dma_map_page_attrs"));
 }

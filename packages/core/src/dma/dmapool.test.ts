@@ -3,7 +3,16 @@ import { Kernel, type KernelOptions } from "../kernel/kernel.js";
 import { Device } from "../base/device.js";
 import { GFP_KERNEL } from "../kernel/gfp.js";
 import { devres_release_all } from "../devres/devres.js";
-import { dma_pool_alloc, dma_pool_create, dma_pool_destroy, dma_pool_free, dmam_pool_create, dmam_pool_destroy, pools_show, type DmaPoolBlock } from "./dmapool.js";
+import {
+  dma_pool_alloc,
+  dma_pool_create,
+  dma_pool_destroy,
+  dma_pool_free,
+  dmam_pool_create,
+  dmam_pool_destroy,
+  pools_show,
+  type DmaPoolBlock,
+} from "./dmapool.js";
 import { devresOps, dmesgTexts, must } from "../testing/trace-helpers.js";
 
 function make(opts: KernelOptions = {}): { k: Kernel; dev: Device } {
@@ -22,7 +31,8 @@ const PARAMS = [
 ];
 
 /** dmapool_test.c: clamp((PAGE_SIZE / size) * 512, 1024, 8192) blocks per run. */
-const nrBlocks = (size: number): number => Math.min(8192, Math.max(1024, Math.floor(4096 / size) * 512));
+const nrBlocks = (size: number): number =>
+  Math.min(8192, Math.max(1024, Math.floor(4096 / size) * 512));
 
 describe("dma pools, v6.3+ algorithm (mm/dmapool.c)", () => {
   for (const p of PARAMS) {
@@ -40,7 +50,11 @@ describe("dma pools, v6.3+ algorithm (mm/dmapool.c)", () => {
         expect(blocks.every((b) => b !== null)).toBe(true);
         // Every block aligned, inside its page, never crossing the boundary; all distinct.
         const boundary = p.boundary === 0 ? Math.max(p.blockSize, 4096) : p.boundary;
-        const bad = blocks.filter((b) => b.dma % p.align !== 0 || Math.floor(b.dma / boundary) !== Math.floor((b.dma + p.blockSize - 1) / boundary));
+        const bad = blocks.filter(
+          (b) =>
+            b.dma % p.align !== 0 ||
+            Math.floor(b.dma / boundary) !== Math.floor((b.dma + p.blockSize - 1) / boundary),
+        );
         expect(bad).toEqual([]);
         expect(new Set(blocks.map((b) => b.dma)).size).toBe(n);
         // Pages are allocated once, then reused: never returned before destroy.
@@ -98,8 +112,12 @@ describe("dma pools, v6.3+ algorithm (mm/dmapool.c)", () => {
     dma_pool_free(pool, a.vaddr, a.dma);
     dma_pool_free(pool, 0x12345000, 0x12345000);
     const msgs = dmesgTexts(k);
-    expect(msgs[0]).toMatch(/^ 0000:00:04\.0: pool_block_err dbg, dma 0x[0-9a-f]{16} already free$/);
-    expect(msgs[1]).toMatch(/^ 0000:00:04\.0: pool_block_err dbg, 00000000[0-9a-f]{8}\/0x0000000012345000 \(bad dma\)$/);
+    expect(msgs[0]).toMatch(
+      /^ 0000:00:04\.0: pool_block_err dbg, dma 0x[0-9a-f]{16} already free$/,
+    );
+    expect(msgs[1]).toMatch(
+      /^ 0000:00:04\.0: pool_block_err dbg, 00000000[0-9a-f]{8}\/0x0000000012345000 \(bad dma\)$/,
+    );
     expect(pool.nr_active).toBe(0);
   });
 
@@ -149,7 +167,9 @@ describe("dma pools before v6.3 (6.1)", () => {
     const busy = k.dmesg.filter((e) => e.kind === "pool_busy");
     expect(busy).toHaveLength(3);
     expect(busy[0]).toMatchObject({ form: "legacy", pool: "old" });
-    expect(dmesgTexts(k)[0]).toMatch(/^ 0000:00:04\.0: dma_pool_destroy old, 00000000[0-9a-f]{8} busy$/);
+    expect(dmesgTexts(k)[0]).toMatch(
+      /^ 0000:00:04\.0: dma_pool_destroy old, 00000000[0-9a-f]{8} busy$/,
+    );
   });
 
   it("legacy debug messages name dma_pool_free", () => {
@@ -171,7 +191,12 @@ describe("managed pools", () => {
     expect(p1.destroyed).toBe(true);
     devres_release_all(dev);
     expect(p2.destroyed).toBe(true);
-    expect(devresOps(k)).toEqual(["ADD dmam_pool_release 8", "ADD dmam_pool_release 8", "REM dmam_pool_release 8", "REL dmam_pool_release 8"]);
+    expect(devresOps(k)).toEqual([
+      "ADD dmam_pool_release 8",
+      "ADD dmam_pool_release 8",
+      "REM dmam_pool_release 8",
+      "REL dmam_pool_release 8",
+    ]);
     expect(dmam_pool_create("bad", dev, 64, 3, 0)).toBeNull();
     expect(devresOps(k)).toHaveLength(4);
   });
@@ -183,11 +208,19 @@ describe("per-block allocation records (for DMA checkers)", () => {
       const { k, dev } = make({ version });
       const pool = must(dma_pool_create("cbs", dev, 256, 8, 0));
       const opener = k.task("ip");
-      const a = must(k.runAs(opener, () => k.call("e100_up", () => dma_pool_alloc(pool, GFP_KERNEL))));
-      const b = must(k.runAs(opener, () => k.call("e100_up", () => dma_pool_alloc(pool, GFP_KERNEL))));
+      const a = must(
+        k.runAs(opener, () => k.call("e100_up", () => dma_pool_alloc(pool, GFP_KERNEL))),
+      );
+      const b = must(
+        k.runAs(opener, () => k.call("e100_up", () => dma_pool_alloc(pool, GFP_KERNEL))),
+      );
       expect(pool.blockTrack(a.vaddr)?.allocated).toMatchObject({ pid: opener.pid, comm: "ip" });
-      expect(pool.blockTrack(a.vaddr)?.allocated.site).toMatch(/^e100_up\+0x[0-9a-f]+\/0x[0-9a-f]+$/);
-      expect(pool.blockTrack(a.vaddr)?.allocated.stack).toEqual([pool.blockTrack(a.vaddr)?.allocated.site]);
+      expect(pool.blockTrack(a.vaddr)?.allocated.site).toMatch(
+        /^e100_up\+0x[0-9a-f]+\/0x[0-9a-f]+$/,
+      );
+      expect(pool.blockTrack(a.vaddr)?.allocated.stack).toEqual([
+        pool.blockTrack(a.vaddr)?.allocated.site,
+      ]);
       expect(pool.blockTrack(a.vaddr)?.freed).toBeNull();
       const closer = k.task("ip");
       k.runAs(closer, () => k.call("e100_down", () => dma_pool_free(pool, b.vaddr, b.dma)));
@@ -196,7 +229,9 @@ describe("per-block allocation records (for DMA checkers)", () => {
       expect(tb?.freed?.site).toMatch(/^e100_down\+/);
       expect(tb?.freed?.ns).toBeGreaterThanOrEqual(tb?.allocated.ns ?? Infinity);
       // Reuse: the freed block comes back first (LIFO) with a fresh record.
-      const c = must(k.runAs(k.init, () => k.call("e100_alloc_cbs", () => dma_pool_alloc(pool, GFP_KERNEL))));
+      const c = must(
+        k.runAs(k.init, () => k.call("e100_alloc_cbs", () => dma_pool_alloc(pool, GFP_KERNEL))),
+      );
       expect(c.vaddr).toBe(b.vaddr);
       expect(pool.blockTrack(c.vaddr)).toMatchObject({ freed: null, allocated: { pid: 1 } });
       expect(pool.blockTrack(c.vaddr)?.allocated.site).toMatch(/^e100_alloc_cbs\+/);

@@ -188,7 +188,13 @@ function poolErr(pool: DmaPool, text: string): void {
  * not a power of two, size is 0 or > INT_MAX, or boundary is non-zero and smaller than size
  * or not a power of two.
  */
-export function dma_pool_create(name: string, dev: Device | null, size: number, align: number, boundary: number): DmaPool | null {
+export function dma_pool_create(
+  name: string,
+  dev: Device | null,
+  size: number,
+  align: number,
+  boundary: number,
+): DmaPool | null {
   if (dev === null) return null;
   const k = dev.kernel;
   const legacy = !k.features.dmapoolV63;
@@ -202,7 +208,9 @@ export function dma_pool_create(name: string, dev: Device | null, size: number, 
   if (boundary === 0) boundary = allocation;
   else if (boundary < size || (boundary & (boundary - 1)) !== 0) return null;
   if (!legacy) boundary = Math.min(boundary, allocation);
-  const obj = legacy ? k.slab.kmalloc(104, GFP_KERNEL, "dma_pool_create+0x8c/0x240") : k.slab.kzalloc(136, GFP_KERNEL, "dma_pool_create+0x5b/0x200");
+  const obj = legacy
+    ? k.slab.kmalloc(104, GFP_KERNEL, "dma_pool_create+0x8c/0x240")
+    : k.slab.kzalloc(136, GFP_KERNEL, "dma_pool_create+0x5b/0x200");
   if (obj === null) return null;
   const pool = new DmaPool(dev, name.slice(0, 31), size, allocation, boundary, obj, legacy);
   dev.dma_pools.unshift(pool);
@@ -214,7 +222,12 @@ function pool_alloc_page(pool: DmaPool, gfp: Gfp): DmaPage | null {
   const k = pool.dev.kernel;
   const obj = k.slab.kmalloc(pool.legacy ? 40 : 32, gfp & ~__GFP_ZERO, "dma_pool_alloc+0x65/0x1e0");
   if (obj === null) return null;
-  const mapping = k.dma.alloc_coherent(pool.dev, pool.allocation, gfp & ~__GFP_ZERO, "dma_pool_alloc+0x8c/0x1e0");
+  const mapping = k.dma.alloc_coherent(
+    pool.dev,
+    pool.allocation,
+    gfp & ~__GFP_ZERO,
+    "dma_pool_alloc+0x8c/0x1e0",
+  );
   if (mapping === null) {
     k.slab.kfree(obj, "dma_pool_alloc+0x1a8/0x1e0");
     return null;
@@ -223,7 +236,11 @@ function pool_alloc_page(pool: DmaPool, gfp: Gfp): DmaPage | null {
   if (k.config.dmapoolDebug) mapping.bytes().fill(POOL_POISON_FREED);
   const offsets = carve(pool.size, pool.allocation, pool.boundary, pool.legacy);
   if (pool.legacy) {
-    for (let i = 0; i < offsets.length; i++) page.next.set(offsets[i] as number, i + 1 < offsets.length ? (offsets[i + 1] as number) : pool.allocation);
+    for (let i = 0; i < offsets.length; i++)
+      page.next.set(
+        offsets[i] as number,
+        i + 1 < offsets.length ? (offsets[i + 1] as number) : pool.allocation,
+      );
     page.offset = 0;
   } else {
     // Link the page's blocks in ascending order in front of the pool-wide list.
@@ -248,10 +265,16 @@ function checkBlock(pool: DmaPool, page: DmaPage, off: number, gfp: Gfp): void {
   for (let i = from; i < pool.size; i++) {
     if (bytes[off + i] === POOL_POISON_FREED) continue;
     const vaddr = k.ptr(page.vaddr + off);
-    poolErr(pool, pool.legacy ? `dma_pool_alloc ${pool.name}, ${vaddr} (corrupted)` : `pool_check_block ${pool.name}, ${vaddr} (corrupted)`);
+    poolErr(
+      pool,
+      pool.legacy
+        ? `dma_pool_alloc ${pool.name}, ${vaddr} (corrupted)`
+        : `pool_check_block ${pool.name}, ${vaddr} (corrupted)`,
+    );
     for (let row = 0; row < pool.size; row += 16) {
       const cells: string[] = [];
-      for (let j = row; j < Math.min(row + 16, pool.size); j++) cells.push(hex(bytes[off + j] as number, 2));
+      for (let j = row; j < Math.min(row + 16, pool.size); j++)
+        cells.push(hex(bytes[off + j] as number, 2));
       k.printk(3, `${hex(row, 8)}: ${cells.join(" ")}`);
     }
     break;
@@ -282,7 +305,8 @@ export function dma_pool_alloc(pool: DmaPool, gfp: Gfp): DmaPoolBlock | null {
   const page = pool.pageOf(vaddr) as DmaPage;
   const dma = page.dma + (vaddr - page.vaddr);
   checkBlock(pool, page, vaddr - page.vaddr, gfp);
-  if ((gfp & __GFP_ZERO) !== 0 && page.mapping.hasBytes) page.mapping.bytes().fill(0, vaddr - page.vaddr, vaddr - page.vaddr + pool.size);
+  if ((gfp & __GFP_ZERO) !== 0 && page.mapping.hasBytes)
+    page.mapping.bytes().fill(0, vaddr - page.vaddr, vaddr - page.vaddr + pool.size);
   pool.trackAlloc(vaddr, k.stamp(k.caller("dma_pool_alloc")));
   return { vaddr, dma };
 }
@@ -312,7 +336,11 @@ export function dma_pool_free(pool: DmaPool, vaddr: number, dma: number): void {
         poolErr(pool, `dma_pool_free ${pool.name}, ${k.ptr(vaddr)} (bad vaddr)/${pad(dma)}`);
         return;
       }
-      for (let chain = page.offset; chain < pool.allocation; chain = page.next.get(chain) ?? pool.allocation) {
+      for (
+        let chain = page.offset;
+        chain < pool.allocation;
+        chain = page.next.get(chain) ?? pool.allocation
+      ) {
         if (chain === offset) {
           poolErr(pool, `dma_pool_free ${pool.name}, dma ${pad(dma)} already free`);
           return;
@@ -338,7 +366,8 @@ export function dma_pool_free(pool: DmaPool, vaddr: number, dma: number): void {
       return;
     }
     const off = vaddr - page.vaddr;
-    if (off >= 0 && off < pool.allocation) page.mapping.bytes().fill(POOL_POISON_FREED, off, off + pool.size);
+    if (off >= 0 && off < pool.allocation)
+      page.mapping.bytes().fill(POOL_POISON_FREED, off, off + pool.size);
     pool.debugFree.add(vaddr);
   }
   pool.freeList.push(vaddr);
@@ -368,7 +397,13 @@ export function dma_pool_destroy(pool: DmaPool | null): void {
         const addr = k.ptr(page.vaddr);
         k.printk(3, `${drv} ${dev.name}: dma_pool_destroy ${pool.name}, ${addr} busy`);
       } else {
-        k.dma.free_coherent(dev, pool.allocation, page.vaddr, page.dma, "dma_pool_destroy+0x9e/0x160");
+        k.dma.free_coherent(
+          dev,
+          pool.allocation,
+          page.vaddr,
+          page.dma,
+          "dma_pool_destroy+0x9e/0x160",
+        );
       }
       k.slab.kfree(page.obj, "dma_pool_destroy+0xb0/0x160");
     }
@@ -376,7 +411,14 @@ export function dma_pool_destroy(pool: DmaPool | null): void {
     const busy = pool.nr_active !== 0;
     if (busy) k.printk(3, `${drv} ${dev.name}: dma_pool_destroy ${pool.name} busy`);
     for (const page of pool.pages.slice()) {
-      if (!busy) k.dma.free_coherent(dev, pool.allocation, page.vaddr, page.dma, "dma_pool_destroy+0x7c/0x120");
+      if (!busy)
+        k.dma.free_coherent(
+          dev,
+          pool.allocation,
+          page.vaddr,
+          page.dma,
+          "dma_pool_destroy+0x7c/0x120",
+        );
       k.slab.kfree(page.obj, "dma_pool_destroy+0x88/0x120");
     }
   }
@@ -416,8 +458,21 @@ function dmam_pool_match(_dev: Device, res: PoolDevres, match_data: unknown): bo
 }
 
 /** dmam_pool_create(): node first (8 bytes), then the pool; node added only if the pool exists. */
-export function dmam_pool_create(name: string, dev: Device, size: number, align: number, allocation: number): DmaPool | null {
-  const ptr = devres_alloc(dev, dmam_pool_release, 8, GFP_KERNEL, { pool: null } as PoolDevres, "dmam_pool_create+0x3b/0xb0");
+export function dmam_pool_create(
+  name: string,
+  dev: Device,
+  size: number,
+  align: number,
+  allocation: number,
+): DmaPool | null {
+  const ptr = devres_alloc(
+    dev,
+    dmam_pool_release,
+    8,
+    GFP_KERNEL,
+    { pool: null } as PoolDevres,
+    "dmam_pool_create+0x3b/0xb0",
+  );
   if (ptr === null) return null;
   const pool = dma_pool_create(name, dev, size, align, allocation);
   ptr.pool = pool;
@@ -429,5 +484,6 @@ export function dmam_pool_create(name: string, dev: Device, size: number, align:
 /** dmam_pool_destroy(pool): devres_release on pool->dev (logs REM); WARN when not managed. */
 export function dmam_pool_destroy(pool: DmaPool): void {
   const dev = pool.dev;
-  if (devres_release(dev, dmam_pool_release, dmam_pool_match, pool) !== 0) dev.kernel.warn("mm/dmapool.c", "dmam_pool_destroy");
+  if (devres_release(dev, dmam_pool_release, dmam_pool_match, pool) !== 0)
+    dev.kernel.warn("mm/dmapool.c", "dmam_pool_destroy");
 }

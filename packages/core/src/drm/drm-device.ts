@@ -4,7 +4,15 @@ import { ERR_PTR, type ErrPtr } from "../kernel/err-ptr.js";
 import { GFP_KERNEL, __GFP_ZERO } from "../kernel/gfp.js";
 import { KMem } from "../mm/kmem.js";
 import { devm_add_action_or_reset } from "../devres/devres-action.js";
-import { drm_managed_release, drmm_add_action, drmm_add_action_or_reset, drmm_kfree, drmm_kstrdup, drmm_kzalloc, type Drmres } from "./drm-managed.js";
+import {
+  drm_managed_release,
+  drmm_add_action,
+  drmm_add_action_or_reset,
+  drmm_kfree,
+  drmm_kstrdup,
+  drmm_kzalloc,
+  type Drmres,
+} from "./drm-managed.js";
 import { named } from "../kernel/kernel-name.js";
 
 export const DRIVER_GEM = 1 << 0;
@@ -153,7 +161,12 @@ named(devm_drm_dev_init_release, "devm_drm_dev_init_release");
  * — logged as `devm_action_release (16 bytes)` before v6.4 (the cirrus capture) — and
  * drmm_add_final_kfree(container). The parent's devres thus holds the initial reference.
  */
-export function devm_drm_dev_alloc<T>(parent: Device, driver: DrmDriver, size: number, data?: T): DrmContainer<T> | ErrPtr {
+export function devm_drm_dev_alloc<T>(
+  parent: Device,
+  driver: DrmDriver,
+  size: number,
+  data?: T,
+): DrmContainer<T> | ErrPtr {
   const k = parent.kernel;
   return k.call("__devm_drm_dev_alloc", () => {
     const obj = k.slab.kmalloc(size, GFP_KERNEL | __GFP_ZERO, "__devm_drm_dev_alloc+0x2d/0xa0");
@@ -174,7 +187,12 @@ export function devm_drm_dev_alloc<T>(parent: Device, driver: DrmDriver, size: n
 
 /** drm_dev_get() */
 export function drm_dev_get(drm: DrmDevice): void {
-  if (drm.ref <= 0) drm.kernel.warn("lib/refcount.c", "refcount_warn_saturate", "refcount_t: addition on 0; use-after-free.");
+  if (drm.ref <= 0)
+    drm.kernel.warn(
+      "lib/refcount.c",
+      "refcount_warn_saturate",
+      "refcount_t: addition on 0; use-after-free.",
+    );
   drm.ref++;
 }
 
@@ -182,9 +200,14 @@ function __drm_dev_put(drm: DrmDevice, endFunc: string): void {
   // kref_put → refcount_dec_and_test on drm->ref (offset 4 of struct drm_device, which drivers
   // embed at offset 0 of their container): after the release freed the container, KASAN
   // reports the atomic write as a use-after-free (the bochs B2 report, 5247a8b313cc).
-  if (drm.released && drm.final_kfree !== null) drm.final_kfree.write(4, 4, "drm_dev_put+0x1f/0x60 [drm]");
+  if (drm.released && drm.final_kfree !== null)
+    drm.final_kfree.write(4, 4, "drm_dev_put+0x1f/0x60 [drm]");
   if (drm.ref <= 0) {
-    drm.kernel.warn("lib/refcount.c", "refcount_warn_saturate", "refcount_t: underflow; use-after-free.");
+    drm.kernel.warn(
+      "lib/refcount.c",
+      "refcount_warn_saturate",
+      "refcount_t: underflow; use-after-free.",
+    );
     return;
   }
   if (--drm.ref === 0) drm_dev_release(drm, endFunc);
@@ -221,7 +244,10 @@ export function drm_dev_register(drm: DrmDevice, _flags = 0): number {
   if (drm.final_kfree === null) k.warn("drivers/gpu/drm/drm_drv.c", "drm_dev_register");
   drm.registered = true;
   const d = drm.driver;
-  k.printk(6, `[drm] Initialized ${d.name} ${d.major}.${d.minor}.${d.patchlevel} ${d.date} for ${drm.dev?.name ?? "virtual device"} on minor ${drm.primaryIndex}`);
+  k.printk(
+    6,
+    `[drm] Initialized ${d.name} ${d.major}.${d.minor}.${d.patchlevel} ${d.date} for ${drm.dev?.name ?? "virtual device"} on minor ${drm.primaryIndex}`,
+  );
   return 0;
 }
 
@@ -236,7 +262,12 @@ export function drm_dev_unregister(drm: DrmDevice): void {
  */
 export function drm_dev_unplug(drm: DrmDevice): void {
   drm.unplugged = true;
-  if (drm.srcuReaders > 0) drm.kernel.warn("kernel/rcu/srcutree.c", "synchronize_srcu", `synchronize_srcu() with ${drm.srcuReaders} drm_dev_enter section(s) open would deadlock`);
+  if (drm.srcuReaders > 0)
+    drm.kernel.warn(
+      "kernel/rcu/srcutree.c",
+      "synchronize_srcu",
+      `synchronize_srcu() with ${drm.srcuReaders} drm_dev_enter section(s) open would deadlock`,
+    );
   drm_dev_unregister(drm);
 }
 

@@ -6,18 +6,64 @@ import { GFP_KERNEL } from "../kernel/gfp.js";
 import { devm_ioremap } from "../io/devm-io.js";
 import { pci_device_add, pci_register_driver, type PciDev } from "../pci/pci.js";
 import { pcim_enable_device } from "../pci/pcim.js";
-import { drmm_add_action, drmm_add_action_or_reset, drmm_kfree, drmm_kzalloc, drmm_release_action } from "./drm-managed.js";
-import { DRIVER_GEM, DRIVER_MODESET, devm_drm_dev_alloc, drm_dev_enter, drm_dev_exit, drm_dev_register, drm_dev_unplug, drm_open, drm_release, type DrmContainer, type DrmDevice, type DrmDriver } from "./drm-device.js";
+import {
+  drmm_add_action,
+  drmm_add_action_or_reset,
+  drmm_kfree,
+  drmm_kzalloc,
+  drmm_release_action,
+} from "./drm-managed.js";
+import {
+  DRIVER_GEM,
+  DRIVER_MODESET,
+  devm_drm_dev_alloc,
+  drm_dev_enter,
+  drm_dev_exit,
+  drm_dev_register,
+  drm_dev_unplug,
+  drm_open,
+  drm_release,
+  type DrmContainer,
+  type DrmDevice,
+  type DrmDriver,
+} from "./drm-device.js";
 import { dmesgTexts } from "../testing/trace-helpers.js";
 
-const cirrusDriver: DrmDriver = { name: "cirrus", desc: "Cirrus Logic GD5446", date: "2019", major: 2, minor: 0, patchlevel: 0, driver_features: DRIVER_MODESET | DRIVER_GEM };
+const cirrusDriver: DrmDriver = {
+  name: "cirrus",
+  desc: "Cirrus Logic GD5446",
+  date: "2019",
+  major: 2,
+  minor: 0,
+  patchlevel: 0,
+  driver_features: DRIVER_MODESET | DRIVER_GEM,
+};
 
 function drm_mode_config_init_release(): void {}
 
 /** A cirrus-like PCI DRM driver: pcim, devm_drm_dev_alloc, two devm_ioremaps, the mode config action. */
-function setup(opts: KernelOptions = {}): { k: Kernel; pdev: PciDev; drm: () => DrmContainer<{ vram: number }> } {
-  const k = new Kernel({ seed: 23, version: "6.1", config: { drmDebug: 0x200, consoleLoglevel: 8 }, trace: { console: true, kmem: false }, ...opts });
-  const pdev = pci_device_add(k, { name: "0000:00:06.0", vendor: 0x1013, device: 0x00b8, bars: [{ kind: "mem", start: 0xfc000000, size: 0x2000000, prefetch: true }, { kind: "mem", start: 0xfebd0000, size: 0x1000 }], irq: 10 });
+function setup(opts: KernelOptions = {}): {
+  k: Kernel;
+  pdev: PciDev;
+  drm: () => DrmContainer<{ vram: number }>;
+} {
+  const k = new Kernel({
+    seed: 23,
+    version: "6.1",
+    config: { drmDebug: 0x200, consoleLoglevel: 8 },
+    trace: { console: true, kmem: false },
+    ...opts,
+  });
+  const pdev = pci_device_add(k, {
+    name: "0000:00:06.0",
+    vendor: 0x1013,
+    device: 0x00b8,
+    bars: [
+      { kind: "mem", start: 0xfc000000, size: 0x2000000, prefetch: true },
+      { kind: "mem", start: 0xfebd0000, size: 0x1000 },
+    ],
+    irq: 10,
+  });
   let dc: DrmContainer<{ vram: number }> | null = null;
   k.runAs(k.task("modprobe", 1), () =>
     pci_register_driver(k, {
@@ -42,7 +88,8 @@ function setup(opts: KernelOptions = {}): { k: Kernel; pdev: PciDev; drm: () => 
 const consoleLine = (e: TraceEvent): string | null => {
   if (e.kind === "devres" && e.via === undefined) return `devres ${e.op} ${e.name}`;
   if (e.kind === "drmres" && e.via === "console") return `drmres ${e.op} ${e.name} (${e.size})`;
-  if (e.kind === "drmres_release" && e.via === "console") return `drmres ${e.phase}${e.dev === undefined ? " (no device)" : ""}`;
+  if (e.kind === "drmres_release" && e.via === "console")
+    return `drmres ${e.phase}${e.dev === undefined ? " (no device)" : ""}`;
   return null;
 };
 
@@ -63,10 +110,15 @@ describe("DRM managed resources (drm_managed.c, drm_drv.c)", () => {
       "devres ADD devm_ioremap_release",
       "drmres ADD drm_mode_config_init_release (0)",
     ]);
-    expect(dmesgTexts(k)).toContain("[drm] Initialized cirrus 2.0.0 2019 for 0000:00:06.0 on minor 0");
+    expect(dmesgTexts(k)).toContain(
+      "[drm] Initialized cirrus 2.0.0 2019 for 0000:00:06.0 on minor 0",
+    );
     const n = k.trace.events.length;
     k.runAs(k.init, () => k.core.unbind("pci", "cirrus", "0000:00:06.0"));
-    const unbind = k.trace.events.slice(n).map(consoleLine).filter((x): x is string => x !== null);
+    const unbind = k.trace.events
+      .slice(n)
+      .map(consoleLine)
+      .filter((x): x is string => x !== null);
     expect(unbind).toEqual([
       "devres REL devm_ioremap_release",
       "devres REL devm_ioremap_release",
@@ -82,7 +134,9 @@ describe("DRM managed resources (drm_managed.c, drm_drv.c)", () => {
       "drmres end (no device)",
       "devres REL pcim_release",
     ]);
-    const end = k.trace.events.find((e): e is DrmresReleaseEvent => e.kind === "drmres_release" && e.phase === "end");
+    const end = k.trace.events.find(
+      (e): e is DrmresReleaseEvent => e.kind === "drmres_release" && e.phase === "end",
+    );
     expect(end?.func).toBe("devm_drm_dev_init_release");
     const rel = k.trace.events.find((e): e is DrmresEvent => e.kind === "drmres" && e.op === "REL");
     expect(rel).toMatchObject({ dev: "0000:00:06.0", driver: "cirrus" });
@@ -91,7 +145,11 @@ describe("DRM managed resources (drm_managed.c, drm_drv.c)", () => {
 
   it("6.4+ names the parent's action devm_drm_dev_init_release", () => {
     const { k } = setup({ version: "6.4" });
-    expect(k.trace.events.some((e) => e.kind === "devres" && e.name === "devm_drm_dev_init_release" && e.size === 16)).toBe(true);
+    expect(
+      k.trace.events.some(
+        (e) => e.kind === "devres" && e.name === "devm_drm_dev_init_release" && e.size === 16,
+      ),
+    ).toBe(true);
   });
 
   it("an open file keeps the drm_device: parent unbind drops only the devres reference; the last close releases drmm", () => {
@@ -104,9 +162,14 @@ describe("DRM managed resources (drm_managed.c, drm_drv.c)", () => {
     expect(pdev.driver).toBeNull();
     k.runAs(k.task("Xorg"), () => drm_release(file));
     expect(d.released).toBe(true);
-    const late = k.trace.events.filter((e): e is DrmresEvent => e.kind === "drmres" && e.op === "REL");
+    const late = k.trace.events.filter(
+      (e): e is DrmresEvent => e.kind === "drmres" && e.op === "REL",
+    );
     expect(late[0]).toMatchObject({ dev: "0000:00:06.0", driver: "pci" }); // the parent has no driver any more
-    expect(k.trace.events.filter((e): e is DrmresReleaseEvent => e.kind === "drmres_release").at(-1)?.func).toBe("drm_dev_put");
+    expect(
+      k.trace.events.filter((e): e is DrmresReleaseEvent => e.kind === "drmres_release").at(-1)
+        ?.func,
+    ).toBe("drm_dev_put");
     // The driver's struct went with the last reference.
     expect(container.live).toBe(false);
     container.read(0, 8, "cirrus_fb_dirty+0x2a/0x1a0");
@@ -128,9 +191,14 @@ describe("DRM managed resources (drm_managed.c, drm_drv.c)", () => {
     expect(ran).toEqual([x]);
     const mem = drmm_kzalloc(d, 64, GFP_KERNEL);
     drmm_kfree(d, mem);
-    const dels = k.trace.events.filter((e): e is DrmresEvent => e.kind === "drmres" && e.op === "DEL");
+    const dels = k.trace.events.filter(
+      (e): e is DrmresEvent => e.kind === "drmres" && e.op === "DEL",
+    );
     // `func` is omitted when it is the usual printer for the op (DEL -> drmm_kfree; model/events.ts).
-    expect(dels.map((e) => `${e.name} ${e.size} ${e.func ?? "(drmm_kfree)"}`)).toEqual(["my_action 8 drmm_release_action", "kmalloc 64 (drmm_kfree)"]);
+    expect(dels.map((e) => `${e.name} ${e.size} ${e.func ?? "(drmm_kfree)"}`)).toEqual([
+      "my_action 8 drmm_release_action",
+      "kmalloc 64 (drmm_kfree)",
+    ]);
     drmm_release_action(d, my_action, x);
     expect(k.warnings).toHaveLength(1);
   });

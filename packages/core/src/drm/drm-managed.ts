@@ -1,4 +1,3 @@
-
 import { dev_driver_string } from "../base/device.js";
 import { ENOMEM } from "../kernel/errno.js";
 import { __GFP_ZERO, GFP_KERNEL, type Gfp } from "../kernel/gfp.js";
@@ -33,12 +32,19 @@ export class Drmres {
  * dev_printk prefix while drm->dev is set, without once drm_dev_init_release cleared it.
  * Printed (KERN_DEBUG) only when drm.debug has DRM_UT_DRMRES.
  */
-export function drm_dbg_drmres(drm: DrmDevice, func: string, ev: { op: "ADD" | "REL" | "DEL"; node: Drmres } | { phase: "begin" | "end" }): void {
+export function drm_dbg_drmres(
+  drm: DrmDevice,
+  func: string,
+  ev: { op: "ADD" | "REL" | "DEL"; node: Drmres } | { phase: "begin" | "end" },
+): void {
   const k = drm.kernel;
   if ((k.config.drmDebug & DRM_UT_DRMRES) === 0) return;
   const parent = drm.dev;
   const prefix = parent === null ? "" : `${dev_driver_string(parent)} ${parent.name}: `;
-  const msg = "phase" in ev ? `drmres release ${ev.phase}` : `${ev.op} ${k.ptr(ev.node.obj.addr)} ${ev.node.name} (${ev.node.size} bytes)`;
+  const msg =
+    "phase" in ev
+      ? `drmres release ${ev.phase}`
+      : `${ev.op} ${k.ptr(ev.node.obj.addr)} ${ev.node.name} (${ev.node.size} bytes)`;
   k.printk(7, `${prefix}[drm:${func} [drm]] ${msg}`);
 }
 
@@ -64,12 +70,18 @@ function del_dr(drm: DrmDevice, dr: Drmres, func: string): void {
  * __drmm_add_action(drm, action, data, name): the data pointer is stored (size 8) only when
  * non-NULL; with NULL data the entry has size 0 and the release gets NULL. 0 or -ENOMEM.
  */
-export function __drmm_add_action<D>(drm: DrmDevice, action: DrmresRelease<D>, data: D, name: string): number {
+export function __drmm_add_action<D>(
+  drm: DrmDevice,
+  action: DrmresRelease<D>,
+  data: D,
+  name: string,
+): number {
   const k = drm.kernel;
   const size = data === null || data === undefined ? 0 : 8;
   const obj = alloc_dr(drm, size, GFP_KERNEL | __GFP_ZERO, k.caller("__drmm_add_action"));
   if (obj === null) {
-    if ((k.config.drmDebug & DRM_UT_DRMRES) !== 0) k.printk(7, `[drm:__drmm_add_action [drm]] failed to add action ${name} for ${String(data)}`);
+    if ((k.config.drmDebug & DRM_UT_DRMRES) !== 0)
+      k.printk(7, `[drm:__drmm_add_action [drm]] failed to add action ${name} for ${String(data)}`);
     return -ENOMEM;
   }
   add_dr(drm, new Drmres(action as DrmresRelease<never>, name, size, data, obj, null));
@@ -82,18 +94,28 @@ export function drmm_add_action<D>(drm: DrmDevice, action: DrmresRelease<D>, dat
 }
 
 /** drmm_add_action_or_reset(): on failure the action runs immediately and -ENOMEM is returned. */
-export function drmm_add_action_or_reset<D>(drm: DrmDevice, action: DrmresRelease<D>, data: D): number {
+export function drmm_add_action_or_reset<D>(
+  drm: DrmDevice,
+  action: DrmresRelease<D>,
+  data: D,
+): number {
   const ret = drmm_add_action(drm, action, data);
   if (ret !== 0) drm.kernel.call(drm.kernel.fnName(action), () => action(drm, data));
   return ret;
 }
 
 /** drmm_kmalloc(drm, size, gfp): an entry named `kmalloc` with the requested size. */
-export function drmm_kmalloc<T = undefined>(drm: DrmDevice, size: number, gfp: Gfp, data?: T): KMem<T> | null {
+export function drmm_kmalloc<T = undefined>(
+  drm: DrmDevice,
+  size: number,
+  gfp: Gfp,
+  data?: T,
+): KMem<T> | null {
   const k = drm.kernel;
   const obj = alloc_dr(drm, size, gfp, k.caller("drmm_kmalloc"));
   if (obj === null) {
-    if ((k.config.drmDebug & DRM_UT_DRMRES) !== 0) k.printk(7, `[drm:drmm_kmalloc [drm]] failed to allocate ${size} bytes, ${gfp} flags`);
+    if ((k.config.drmDebug & DRM_UT_DRMRES) !== 0)
+      k.printk(7, `[drm:drmm_kmalloc [drm]] failed to allocate ${size} bytes, ${gfp} flags`);
     return null;
   }
   const mem = new KMem(k, obj, DRMRES_HEADER_BYTES, size, data as T);
@@ -101,12 +123,23 @@ export function drmm_kmalloc<T = undefined>(drm: DrmDevice, size: number, gfp: G
   return mem;
 }
 
-export function drmm_kzalloc<T = undefined>(drm: DrmDevice, size: number, gfp: Gfp, data?: T): KMem<T> | null {
+export function drmm_kzalloc<T = undefined>(
+  drm: DrmDevice,
+  size: number,
+  gfp: Gfp,
+  data?: T,
+): KMem<T> | null {
   return drmm_kmalloc(drm, size, gfp | __GFP_ZERO, data);
 }
 
 /** drmm_kcalloc(): NULL on overflow. */
-export function drmm_kcalloc<T = undefined>(drm: DrmDevice, n: number, size: number, gfp: Gfp, data?: T): KMem<T> | null {
+export function drmm_kcalloc<T = undefined>(
+  drm: DrmDevice,
+  n: number,
+  size: number,
+  gfp: Gfp,
+  data?: T,
+): KMem<T> | null {
   if (size !== 0 && n > Number.MAX_SAFE_INTEGER / size) return null;
   return drmm_kzalloc(drm, n * size, gfp, data);
 }
@@ -144,7 +177,10 @@ export function drmm_release_action<D>(drm: DrmDevice, action: DrmresRelease<D>,
   let found: Drmres | undefined;
   for (let i = drm.managed.length - 1; i >= 0; i--) {
     const d = drm.managed[i] as Drmres;
-    if (d.release === (action as DrmresRelease<never>) && (data === null || data === undefined || d.data === data)) {
+    if (
+      d.release === (action as DrmresRelease<never>) &&
+      (data === null || data === undefined || d.data === data)
+    ) {
       found = d;
       break;
     }
@@ -181,4 +217,3 @@ export function drm_managed_release(drm: DrmDevice, endFunc: string): void {
   }
   drm_dbg_drmres(drm, endFunc, { phase: "end" });
 }
-

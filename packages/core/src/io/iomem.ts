@@ -76,17 +76,24 @@ export class IoMem {
   private access(off: number, size: number, write: boolean, value = 0): number {
     const k = this.kernel;
     if (!this.live || off < 0 || off + size > this.size) {
-      k.printk(1, `BUG: unable to handle page fault for address: ${this.kind === "mem" ? "ffffc900" + hex(this.cookie + off, 8) : hex(this.cookie + off, 16)}`);
+      k.printk(
+        1,
+        `BUG: unable to handle page fault for address: ${this.kind === "mem" ? "ffffc900" + hex(this.cookie + off, 8) : hex(this.cookie + off, 16)}`,
+      );
       // arch/x86/mm/fault.c :: page_fault_oops / show_fault_oops, then __die's banner and the RIP.
       k.printk(1, `#PF: supervisor ${write ? "write" : "read"} access in kernel mode`);
       k.printk(1, `#PF: error_code(0x000${write ? 2 : 0}) - not-present page`);
       k.printk(4, `Oops: 000${write ? 2 : 0} [#1] PREEMPT SMP NOPTI`);
-      k.printk(4, `CPU: ${k.current.cpu} PID: ${k.current.pid} Comm: ${k.current.comm} Not tainted ${k.release}`);
+      k.printk(
+        4,
+        `CPU: ${k.current.cpu} PID: ${k.current.pid} Comm: ${k.current.comm} Not tainted ${k.release}`,
+      );
       k.printk(4, `RIP: 0010:${k.caller("unknown_function")}`);
       return write ? 0 : -1 >>> 0;
     }
     const region = k.mmio.find(this.kind, this.phys + off);
-    if (region === undefined) return write ? 0 : size === 1 ? 0xff : size === 2 ? 0xffff : 0xffffffff;
+    if (region === undefined)
+      return write ? 0 : size === 1 ? 0xff : size === 2 ? 0xffff : 0xffffffff;
     const roff = this.phys + off - region.start;
     if (write) {
       region.handler.write(roff, size, value);

@@ -108,7 +108,13 @@ export class ResourceTree {
    * __request_region(parent, start, n, name, flags): a busy resource for [start, start+n-1].
    * Descends into non-busy conflicts (a BAR inside a window); a busy conflict fails (null).
    */
-  __request_region(parent: Resource, start: number, n: number, name: string, flags: number): Resource | null {
+  __request_region(
+    parent: Resource,
+    start: number,
+    n: number,
+    name: string,
+    flags: number,
+  ): Resource | null {
     const k = this.k;
     const obj = k.slab.kzalloc(64, GFP_KERNEL, "__request_region+0x34/0xc0");
     if (obj === null) return null;
@@ -135,7 +141,7 @@ export class ResourceTree {
   __release_region(parent: Resource, start: number, n: number): void {
     const end = start + n - 1;
     let kids = parent.children;
-    for (let i = 0; i < kids.length; ) {
+    for (let i = 0; i < kids.length;) {
       const res = kids[i] as Resource;
       if (res.start <= start && res.end >= end) {
         if (!res.busy) {

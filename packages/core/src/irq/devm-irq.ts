@@ -37,9 +37,18 @@ export function devm_request_threaded_irq(
   dev_id: unknown,
 ): number {
   const k = dev.kernel;
-  const dr = devres_alloc(dev, devm_irq_release, 16, GFP_KERNEL, { irq, dev_id } as IrqDevres, "devm_request_threaded_irq+0x47/0xd0");
+  const dr = devres_alloc(
+    dev,
+    devm_irq_release,
+    16,
+    GFP_KERNEL,
+    { irq, dev_id } as IrqDevres,
+    "devm_request_threaded_irq+0x47/0xd0",
+  );
   if (dr === null) return -ENOMEM;
-  const rc = k.call("request_threaded_irq", () => k.irq.request_threaded_irq(irq, handler, thread_fn, irqflags, devname ?? dev.name, dev_id));
+  const rc = k.call("request_threaded_irq", () =>
+    k.irq.request_threaded_irq(irq, handler, thread_fn, irqflags, devname ?? dev.name, dev_id),
+  );
   if (rc !== 0) {
     devres_free(dev, dr, "devm_request_threaded_irq+0xaa/0xd0");
     return rc;
@@ -49,17 +58,32 @@ export function devm_request_threaded_irq(
 }
 
 /** devm_request_irq(dev, irq, handler, irqflags, devname, dev_id) */
-export function devm_request_irq(dev: Device, irq: number, handler: IrqHandler, irqflags: number, devname: string | null, dev_id: unknown): number {
+export function devm_request_irq(
+  dev: Device,
+  irq: number,
+  handler: IrqHandler,
+  irqflags: number,
+  devname: string | null,
+  dev_id: unknown,
+): number {
   return devm_request_threaded_irq(dev, irq, handler, null, irqflags, devname, dev_id);
 }
 
 /** devm_free_irq(dev, irq, dev_id): devres_release (REM) → free_irq; WARN when not managed. */
 export function devm_free_irq(dev: Device, irq: number, dev_id: unknown): void {
-  if (devres_release(dev, devm_irq_release, devm_irq_match, { irq, dev_id }) !== 0) dev.kernel.warn("kernel/irq/devres.c", "devm_free_irq");
+  if (devres_release(dev, devm_irq_release, devm_irq_match, { irq, dev_id }) !== 0)
+    dev.kernel.warn("kernel/irq/devres.c", "devm_free_irq");
 }
 
 /** request_irq / free_irq for unmanaged use, device first for symmetry with the devm forms. */
-export function request_irq(dev: Device, irq: number, handler: IrqHandler, flags: number, name: string, dev_id: unknown): number {
+export function request_irq(
+  dev: Device,
+  irq: number,
+  handler: IrqHandler,
+  flags: number,
+  name: string,
+  dev_id: unknown,
+): number {
   return dev.kernel.irq.request_irq(irq, handler, flags, name, dev_id);
 }
 export function free_irq(dev: Device, irq: number, dev_id: unknown): string | null {

@@ -6,8 +6,22 @@ import { GFP_KERNEL } from "../kernel/gfp.js";
 import { devm_kzalloc } from "../devres/devm-memory.js";
 import { devres_release_all } from "../devres/devres.js";
 import type { KMem } from "../mm/kmem.js";
-import { IRQF_ONESHOT, IRQF_SHARED, IRQF_TRIGGER_HIGH, IRQF_TRIGGER_RISING, IRQ_HANDLED, IRQ_NONE, IRQ_WAKE_THREAD } from "./irq-core.js";
-import { devm_free_irq, devm_request_irq, devm_request_threaded_irq, free_irq, request_irq } from "./devm-irq.js";
+import {
+  IRQF_ONESHOT,
+  IRQF_SHARED,
+  IRQF_TRIGGER_HIGH,
+  IRQF_TRIGGER_RISING,
+  IRQ_HANDLED,
+  IRQ_NONE,
+  IRQ_WAKE_THREAD,
+} from "./irq-core.js";
+import {
+  devm_free_irq,
+  devm_request_irq,
+  devm_request_threaded_irq,
+  free_irq,
+  request_irq,
+} from "./devm-irq.js";
 import { devresOps, dmesgTexts, must } from "../testing/trace-helpers.js";
 
 function make(opts: KernelOptions = {}): { k: Kernel; dev: Device } {
@@ -33,10 +47,17 @@ describe("IRQ lines (kernel/irq/manage.c)", () => {
     expect(hits).toEqual(["a", "b"]);
     expect(request_irq(dev, 11, b_intr, 0, "c", { id: "c" })).toBe(-EBUSY);
     expect(dmesgTexts(k)).toEqual(["genirq: Flags mismatch irq 11. 00000000 (c) vs. 00000080 (a)"]);
-    expect(request_irq(dev, 11, b_intr, IRQF_SHARED | IRQF_TRIGGER_HIGH, "d", { id: "d" })).toBe(-EBUSY);
+    expect(request_irq(dev, 11, b_intr, IRQF_SHARED | IRQF_TRIGGER_HIGH, "d", { id: "d" })).toBe(
+      -EBUSY,
+    );
     expect(request_irq(dev, 12, b_intr, IRQF_SHARED, "e", null)).toBe(-EINVAL);
     const trace = k.trace.events.filter((e) => e.kind === "irq");
-    expect(trace.map((e) => (e.kind === "irq" ? `${e.phase} ${e.name ?? e.ret}` : ""))).toEqual(["entry a", "exit unhandled", "entry b", "exit handled"]);
+    expect(trace.map((e) => (e.kind === "irq" ? `${e.phase} ${e.name ?? e.ret}` : ""))).toEqual([
+      "entry a",
+      "exit unhandled",
+      "entry b",
+      "exit handled",
+    ]);
   });
 
   it("trigger types must agree on a shared line", () => {
@@ -55,7 +76,10 @@ describe("IRQ lines (kernel/irq/manage.c)", () => {
     expect(free_irq(dev, 10, id)).toBe("once");
     expect(free_irq(dev, 10, id)).toBeNull();
     const reports = k.dmesg.filter((e) => e.kind === "report");
-    expect(reports.map((e) => (e.kind === "report" ? e.report : ""))).toEqual(["irq-double-free", "warning"]);
+    expect(reports.map((e) => (e.kind === "report" ? e.report : ""))).toEqual([
+      "irq-double-free",
+      "warning",
+    ]);
     expect(dmesgTexts(k)[0]).toBe("Trying to free already-free IRQ 10");
   });
 
@@ -87,7 +111,12 @@ describe("IRQ lines (kernel/irq/manage.c)", () => {
     free_irq(dev, 6, dev); // the bug: non-devm free of a devm IRQ
     devres_release_all(dev);
     expect(dmesgTexts(k)).toContain("Trying to free already-free IRQ 6");
-    expect(devresOps(k)).toEqual(["ADD devm_irq_release 16", "REM devm_irq_release 16", "ADD devm_irq_release 16", "REL devm_irq_release 16"]);
+    expect(devresOps(k)).toEqual([
+      "ADD devm_irq_release 16",
+      "REM devm_irq_release 16",
+      "ADD devm_irq_release 16",
+      "REL devm_irq_release 16",
+    ]);
   });
 
   it("a disabled line keeps interrupts pending until enable_irq", () => {
@@ -124,14 +153,20 @@ describe("IRQ freed before or after the memory its handler reads (devm order, CO
     expect(k.kasan.reports).toHaveLength(1);
     const r = must(k.kasan.reports[0]);
     expect(r.kind).toBe("kasan-use-after-free");
-    expect(r.title).toMatch(/^BUG: KASAN: use-after-free in nic_irq_handler\+0x[0-9a-f]+\/0x[0-9a-f]+$/);
+    expect(r.title).toMatch(
+      /^BUG: KASAN: use-after-free in nic_irq_handler\+0x[0-9a-f]+\/0x[0-9a-f]+$/,
+    );
     const text = dmesgTexts(k);
     expect(text).toContain(r.title);
-    expect(text.some((l) => /^Read of size 8 at addr ffff888[0-9a-f]{9} by task init\/1$/.test(l))).toBe(true);
+    expect(
+      text.some((l) => /^Read of size 8 at addr ffff888[0-9a-f]{9} by task init\/1$/.test(l)),
+    ).toBe(true);
     expect(text.some((l) => l.startsWith("Allocated by task "))).toBe(true);
     expect(text.some((l) => l.startsWith("Freed by task 1:"))).toBe(true);
     expect(text).toContain(" which belongs to the cache kmalloc-512 of size 512");
-    expect(k.dmesg.find((e) => e.kind === "report")).toMatchObject({ report: "kasan-use-after-free" });
+    expect(k.dmesg.find((e) => e.kind === "report")).toMatchObject({
+      report: "kasan-use-after-free",
+    });
   });
 
   it("state allocated before the IRQ: the IRQ goes first and the extra call still sees live memory", () => {

@@ -112,7 +112,14 @@ export class IrqCore {
   }
 
   /** request_threaded_irq(irq, handler, thread_fn, irqflags, devname, dev_id): 0 or -errno. */
-  request_threaded_irq(irq: number, handler: IrqHandler | null, thread_fn: IrqHandler | null, irqflags: number, devname: string, dev_id: unknown): number {
+  request_threaded_irq(
+    irq: number,
+    handler: IrqHandler | null,
+    thread_fn: IrqHandler | null,
+    irqflags: number,
+    devname: string,
+    dev_id: unknown,
+  ): number {
     const k = this.k;
     if ((irqflags & IRQF_SHARED) !== 0 && (dev_id === null || dev_id === undefined)) return -EINVAL;
     const desc = this.desc(irq);
@@ -121,7 +128,10 @@ export class IrqCore {
       if (thread_fn === null) return -EINVAL;
       handler = irq_default_primary_handler;
       if ((irqflags & IRQF_ONESHOT) === 0) {
-        k.printk(3, `genirq: Threaded irq requested with handler=NULL and !ONESHOT for ${devname} (irq ${irq})`);
+        k.printk(
+          3,
+          `genirq: Threaded irq requested with handler=NULL and !ONESHOT for ${devname} (irq ${irq})`,
+        );
         return -EINVAL;
       }
     }
@@ -135,10 +145,15 @@ export class IrqCore {
       const oldtype = desc.trigger ?? irqflags & IRQF_TRIGGER_MASK;
       if (desc.trigger === null) desc.trigger = oldtype;
       const mismatch =
-        (old.flags & irqflags & IRQF_SHARED) === 0 || oldtype !== (irqflags & IRQF_TRIGGER_MASK) || (old.flags & IRQF_ONESHOT) !== (irqflags & IRQF_ONESHOT);
+        (old.flags & irqflags & IRQF_SHARED) === 0 ||
+        oldtype !== (irqflags & IRQF_TRIGGER_MASK) ||
+        (old.flags & IRQF_ONESHOT) !== (irqflags & IRQF_ONESHOT);
       if (mismatch) {
         if ((irqflags & IRQF_PROBE_SHARED) === 0) {
-          k.printk(3, `genirq: Flags mismatch irq ${irq}. ${hex(irqflags, 8)} (${devname}) vs. ${hex(old.flags, 8)} (${old.name})`);
+          k.printk(
+            3,
+            `genirq: Flags mismatch irq ${irq}. ${hex(irqflags, 8)} (${devname}) vs. ${hex(old.flags, 8)} (${old.name})`,
+          );
         }
         k.slab.kfree(obj, "request_threaded_irq+0x12c/0x170");
         return -EBUSY;
@@ -153,7 +168,13 @@ export class IrqCore {
   }
 
   /** request_irq(): request_threaded_irq without a thread. */
-  request_irq(irq: number, handler: IrqHandler, flags: number, name: string, dev_id: unknown): number {
+  request_irq(
+    irq: number,
+    handler: IrqHandler,
+    flags: number,
+    name: string,
+    dev_id: unknown,
+  ): number {
     return this.request_threaded_irq(irq, handler, null, flags, name, dev_id);
   }
 
@@ -170,7 +191,8 @@ export class IrqCore {
         k.warn("kernel/irq/manage.c", "free_irq", `Trying to free already-free IRQ ${irq}`);
         return null;
       }
-      if (this.hardirqDepth > 0) k.warn("kernel/irq/manage.c", "free_irq", `Trying to free IRQ ${irq} from IRQ context!`);
+      if (this.hardirqDepth > 0)
+        k.warn("kernel/irq/manage.c", "free_irq", `Trying to free IRQ ${irq} from IRQ context!`);
       const i = desc.actions.findIndex((a) => a.dev_id === dev_id);
       const action = desc.actions[i];
       if (action === undefined) {
@@ -216,7 +238,12 @@ export class IrqCore {
   /** synchronize_irq(): handlers never run concurrently here; kept for API symmetry. */
   synchronize_irq(irq: number): void {
     const d = this.desc(irq);
-    if (d !== null && d.inProgress) this.k.warn("kernel/irq/manage.c", "synchronize_irq", `synchronize_irq(${irq}) from its own handler would deadlock`);
+    if (d !== null && d.inProgress)
+      this.k.warn(
+        "kernel/irq/manage.c",
+        "synchronize_irq",
+        `synchronize_irq(${irq}) from its own handler would deadlock`,
+      );
   }
 
   /**
@@ -246,7 +273,9 @@ export class IrqCore {
     }
     for (const action of woken) {
       const fn = action.thread_fn as IrqHandler;
-      const r = this.k.runAs(action.thread as Task, () => this.k.call(this.k.fnName(fn, "irq_thread_fn"), () => fn(irq, action.dev_id)));
+      const r = this.k.runAs(action.thread as Task, () =>
+        this.k.call(this.k.fnName(fn, "irq_thread_fn"), () => fn(irq, action.dev_id)),
+      );
       ret |= r & IRQ_HANDLED;
     }
     if (ret === IRQ_NONE) d.unhandled++;
@@ -271,7 +300,16 @@ export class IrqCore {
       } finally {
         k.callStack.pop();
       }
-      if (k.tracing.irq) k.emit({ kind: "irq", phase: "exit", irq, ret: (r & IRQ_HANDLED) !== 0 ? "handled" : "unhandled" }, "d.h..");
+      if (k.tracing.irq)
+        k.emit(
+          {
+            kind: "irq",
+            phase: "exit",
+            irq,
+            ret: (r & IRQ_HANDLED) !== 0 ? "handled" : "unhandled",
+          },
+          "d.h..",
+        );
       k.tick(500);
       return r;
     } finally {

@@ -28,7 +28,14 @@ named(devm_attr_group_remove, "devm_attr_group_remove");
 
 /** devm_device_add_group(dev, grp): node (8 bytes) first, sysfs_create_group, then add. */
 export function devm_device_add_group(dev: Device, group: string): number {
-  const dr = devres_alloc(dev, devm_attr_group_remove, 8, GFP_KERNEL, { group } as AttrGroupDevres, "devm_device_add_group+0x33/0x90");
+  const dr = devres_alloc(
+    dev,
+    devm_attr_group_remove,
+    8,
+    GFP_KERNEL,
+    { group } as AttrGroupDevres,
+    "devm_device_add_group+0x33/0x90",
+  );
   if (dr === null) return -ENOMEM;
   devres_add(dev, dr);
   return 0;
@@ -56,7 +63,14 @@ named(msi_device_data_release, "msi_device_data_release");
  */
 export function msi_setup_device_data(dev: Device): number {
   if (dev.msi_data !== null) return 0;
-  const md = devres_alloc(dev, msi_device_data_release, 72, GFP_KERNEL, { descs: [] } as MsiDeviceData, "msi_setup_device_data+0x41/0xc0");
+  const md = devres_alloc(
+    dev,
+    msi_device_data_release,
+    72,
+    GFP_KERNEL,
+    { descs: [] } as MsiDeviceData,
+    "msi_setup_device_data+0x41/0xc0",
+  );
   if (md === null) return -ENOMEM;
   const ret = devm_device_add_group(dev, "msi_irqs");
   if (ret !== 0) {

@@ -14,7 +14,13 @@ interface Plan {
 export class FaultInjector {
   private readonly plans = new Map<FaultKind, Plan>();
   /** Injected failures so far, per kind. */
-  readonly injected: Record<FaultKind, number> = { kmalloc: 0, pages: 0, dma: 0, ioremap: 0, irq: 0 };
+  readonly injected: Record<FaultKind, number> = {
+    kmalloc: 0,
+    pages: 0,
+    dma: 0,
+    ioremap: 0,
+    irq: 0,
+  };
   private armed = 0;
 
   /** Fail `times` calls of `kind` after letting `skip` calls succeed. */
@@ -39,7 +45,10 @@ export class FaultInjector {
    * way failslab with `times=1` and a `space` window picks one allocation. `n = Infinity`
    * only counts (a dry run that numbers a probe's acquisitions).
    */
-  failNth(n: number, kinds: readonly FaultKind[] = ["kmalloc", "pages", "dma", "ioremap", "irq"]): void {
+  failNth(
+    n: number,
+    kinds: readonly FaultKind[] = ["kmalloc", "pages", "dma", "ioremap", "irq"],
+  ): void {
     this.nth = { n, kinds: new Set(kinds), seen: 0 };
     this.armed = this.plans.size + 1;
   }

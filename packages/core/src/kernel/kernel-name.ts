@@ -28,8 +28,15 @@ const C_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export function named<F extends object>(fn: F, name: string): F {
   if (!C_IDENTIFIER.test(name)) throw new Error(`named(): "${name}" is not a C identifier`);
   const had = (fn as KernelNamed)[KERNEL_NAME];
-  if (had !== undefined && had !== name) throw new Error(`named(): the function is already named "${had}", not "${name}"`);
-  if (had === undefined) Object.defineProperty(fn, KERNEL_NAME, { value: name, enumerable: false, writable: false, configurable: false });
+  if (had !== undefined && had !== name)
+    throw new Error(`named(): the function is already named "${had}", not "${name}"`);
+  if (had === undefined)
+    Object.defineProperty(fn, KERNEL_NAME, {
+      value: name,
+      enumerable: false,
+      writable: false,
+      configurable: false,
+    });
   return fn;
 }
 

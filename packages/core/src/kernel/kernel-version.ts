@@ -12,8 +12,14 @@ export interface KernelVersion {
 
 export function parseKernelVersion(text: string): KernelVersion {
   const m = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(text.trim());
-  if (!m) throw new Error(`kernel version: expected "MAJOR.MINOR[.PATCH]" (e.g. "6.1"), got "${text}"`);
-  return { major: Number(m[1]), minor: Number(m[2]), patch: m[3] === undefined ? 0 : Number(m[3]), text: text.trim() };
+  if (!m)
+    throw new Error(`kernel version: expected "MAJOR.MINOR[.PATCH]" (e.g. "6.1"), got "${text}"`);
+  return {
+    major: Number(m[1]),
+    minor: Number(m[2]),
+    patch: m[3] === undefined ? 0 : Number(m[3]),
+    text: text.trim(),
+  };
 }
 
 export function versionAtLeast(v: KernelVersion, major: number, minor: number): boolean {

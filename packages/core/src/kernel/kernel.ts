@@ -1,13 +1,24 @@
 import { classifyKernelLog, writeDmesg, writeFtrace, type TraceEvent } from "@devscope/tracer";
 import { PointerHasher, hex } from "./address.js";
 import { FaultInjector } from "./fault-inject.js";
-import { kernelFeatures, parseKernelVersion, type KernelFeatures, type KernelVersion } from "./kernel-version.js";
+import {
+  kernelFeatures,
+  parseKernelVersion,
+  type KernelFeatures,
+  type KernelVersion,
+} from "./kernel-version.js";
 import { explicitKernelName, kernelName } from "./kernel-name.js";
 import { functionModule, ModuleRegistry, type KernelModule } from "./modules.js";
 import { Prng } from "./prng.js";
 import { sym } from "./symbols.js";
 import type { Task } from "./task.js";
-import { DEFAULT_TRACE_EVENTS, TraceBuffer, type EventPayload, type TraceEventsEnabled, type TraceSink } from "./trace-sink.js";
+import {
+  DEFAULT_TRACE_EVENTS,
+  TraceBuffer,
+  type EventPayload,
+  type TraceEventsEnabled,
+  type TraceSink,
+} from "./trace-sink.js";
 import { PageAllocator } from "../mm/page-alloc.js";
 import { SlabHeap, type TaskStamp } from "../mm/slab.js";
 import { Kasan } from "../mm/kasan.js";
@@ -102,7 +113,14 @@ export interface KernelWarning {
   func: string;
 }
 
-const NO_TRACE: TraceEventsEnabled = { devres: false, kmem: false, irq: false, module: false, console: false, marker: false };
+const NO_TRACE: TraceEventsEnabled = {
+  devres: false,
+  kmem: false,
+  irq: false,
+  module: false,
+  console: false,
+  marker: false,
+};
 
 /**
  * One simulated Linux kernel. Everything lives on the instance (no globals), so two kernels
@@ -164,10 +182,15 @@ export class Kernel {
     this.rng = new Prng(this.seed);
     this.hasher = new PointerHasher(new Prng(this.seed ^ 0x5eed1e55));
     this.clock = { now: opts.startNs ?? 3_000_000_000 };
-    this.tracing = opts.trace === false ? { ...NO_TRACE } : { ...DEFAULT_TRACE_EVENTS, ...opts.trace };
+    this.tracing =
+      opts.trace === false ? { ...NO_TRACE } : { ...DEFAULT_TRACE_EVENTS, ...opts.trace };
     if (!this.features.devresTracepoint) this.tracing.devres = false;
     this.sink = opts.sink ?? new TraceBuffer();
-    this.idle = Array.from({ length: this.config.cpus }, (_, cpu) => ({ comm: "<idle>", pid: 0, cpu }));
+    this.idle = Array.from({ length: this.config.cpus }, (_, cpu) => ({
+      comm: "<idle>",
+      pid: 0,
+      cpu,
+    }));
     this.init = { comm: "init", pid: 1, cpu: 0 };
     this.current = this.init;
     this.pages = new PageAllocator(this, this.config.memBytes);
@@ -186,7 +209,8 @@ export class Kernel {
 
   /** The in-memory trace buffer's events (throws if a custom sink was given). */
   get trace(): TraceBuffer {
-    if (!(this.sink instanceof TraceBuffer)) throw new Error("kernel.trace: a custom sink was given; read events from it");
+    if (!(this.sink instanceof TraceBuffer))
+      throw new Error("kernel.trace: a custom sink was given; read events from it");
     return this.sink;
   }
 
@@ -230,7 +254,8 @@ export class Kernel {
    * drmm_release_action on 6.1): a scenario bug, reported as an exception naming both.
    */
   requireVersion(available: boolean, api: string, since: string): void {
-    if (!available) throw new Error(`${api}() does not exist in Linux ${this.version.text} (added in v${since})`);
+    if (!available)
+      throw new Error(`${api}() does not exist in Linux ${this.version.text} (added in v${since})`);
   }
 
   /** The idle task of a CPU (`<idle>-0`), for interrupts taken while idle. */
@@ -294,7 +319,13 @@ export class Kernel {
 
   /** Who/when/where stamp for KASAN tracks. */
   stamp(site: string): TaskStamp {
-    return { comm: this.current.comm, pid: this.current.pid, ns: this.clock.now, site, stack: this.callStack.slice() };
+    return {
+      comm: this.current.comm,
+      pid: this.current.pid,
+      ns: this.clock.now,
+      site,
+      stack: this.callStack.slice(),
+    };
   }
 
   // ---- tracing and printk --------------------------------------------------------------
@@ -340,7 +371,16 @@ export class Kernel {
     this.dmesg.push({ ...fact, ts, line: 0, via: "dmesg" } as TraceEvent);
     if (level < this.config.consoleLoglevel && this.tracing.console) {
       const t = this.current;
-      this.sink.emit({ ...fact, ts, line: 0, cpu: t.cpu, task: t.comm, pid: t.pid, flags: "d....", via: "console" } as TraceEvent);
+      this.sink.emit({
+        ...fact,
+        ts,
+        line: 0,
+        cpu: t.cpu,
+        task: t.comm,
+        pid: t.pid,
+        flags: "d....",
+        via: "console",
+      } as TraceEvent);
     }
   }
 
@@ -366,7 +406,8 @@ export class Kernel {
   readTrace(events: readonly TraceEvent[] = this.trace.events): TraceEvent[] {
     return events.map((ev) => {
       const m = this.moduleOfEvent.get(ev);
-      if (m === undefined || m.loaded || ev.kind !== "devres" || ev.nameForm !== "module") return ev;
+      if (m === undefined || m.loaded || ev.kind !== "devres" || ev.nameForm !== "module")
+        return ev;
       const again = this.modules.get(m.name);
       if (again !== undefined && again.base === m.base) return ev;
       const addr = ev.nameAddr ?? "";
@@ -390,14 +431,16 @@ export class Kernel {
   loadModule(name: string): KernelModule {
     const had = this.modules.get(name);
     const m = this.modules.load(name);
-    if (had === undefined && this.tracing.module) this.emit({ kind: "module", op: "load", module: name, taints: "" }, ".....");
+    if (had === undefined && this.tracing.module)
+      this.emit({ kind: "module", op: "load", module: name, taints: "" }, ".....");
     this.tick(5000);
     return m;
   }
 
   /** Unload a module (module:module_free). */
   unloadModule(name: string): void {
-    if (this.modules.unload(name) !== undefined && this.tracing.module) this.emit({ kind: "module", op: "free", module: name }, ".....");
+    if (this.modules.unload(name) !== undefined && this.tracing.module)
+      this.emit({ kind: "module", op: "free", module: name }, ".....");
     this.tick(5000);
   }
 
@@ -432,7 +475,10 @@ export class Kernel {
 
   /** mm/page_alloc.c :: bad_page for a free of pages that are not allocated. */
   reportBadPage(phys: number, order: number, site: string, what: string): void {
-    this.printk(1, `BUG: Bad page state in process ${this.current.comm}  pfn:${hex(phys / 4096, 5)}`);
+    this.printk(
+      1,
+      `BUG: Bad page state in process ${this.current.comm}  pfn:${hex(phys / 4096, 5)}`,
+    );
     this.printk(1, `page dumped because: free_pages order ${order} from ${site}: ${what}`);
   }
 }

@@ -44,7 +44,12 @@ export function kvsprintf(fmt: string, args: readonly PrintfArg[]): string {
         s = typeof arg === "bigint" ? arg.toString() : String(Math.trunc(Number(arg)));
         break;
       case "x":
-        s = typeof arg === "bigint" ? arg.toString(16) : (Number(arg) >>> 0 === Number(arg) ? (Number(arg) >>> 0).toString(16) : Number(arg).toString(16));
+        s =
+          typeof arg === "bigint"
+            ? arg.toString(16)
+            : Number(arg) >>> 0 === Number(arg)
+              ? (Number(arg) >>> 0).toString(16)
+              : Number(arg).toString(16);
         break;
       case "X":
         s = (typeof arg === "bigint" ? arg.toString(16) : Number(arg).toString(16)).toUpperCase();

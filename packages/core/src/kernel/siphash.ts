@@ -23,10 +23,14 @@ export interface U64 {
 /** siphash_1u64(first, key) for first = (hi << 32) | lo. */
 export function siphash1u64(hi: number, lo: number, key: SiphashKey): U64 {
   // Initial state: key XOR "somepseudorandomlygeneratedbytes".
-  let v0h = (key.k0hi ^ 0x736f6d65) >>> 0, v0l = (key.k0lo ^ 0x70736575) >>> 0;
-  let v1h = (key.k1hi ^ 0x646f7261) >>> 0, v1l = (key.k1lo ^ 0x6e646f6d) >>> 0;
-  let v2h = (key.k0hi ^ 0x6c796765) >>> 0, v2l = (key.k0lo ^ 0x6e657261) >>> 0;
-  let v3h = (key.k1hi ^ 0x74656462) >>> 0, v3l = (key.k1lo ^ 0x79746573) >>> 0;
+  let v0h = (key.k0hi ^ 0x736f6d65) >>> 0,
+    v0l = (key.k0lo ^ 0x70736575) >>> 0;
+  let v1h = (key.k1hi ^ 0x646f7261) >>> 0,
+    v1l = (key.k1lo ^ 0x6e646f6d) >>> 0;
+  let v2h = (key.k0hi ^ 0x6c796765) >>> 0,
+    v2l = (key.k0lo ^ 0x6e657261) >>> 0;
+  let v3h = (key.k1hi ^ 0x74656462) >>> 0,
+    v3l = (key.k1lo ^ 0x79746573) >>> 0;
 
   const round = (): void => {
     // v0 += v1; v1 = rol(v1, 13); v1 ^= v0; v0 = rol(v0, 32)

@@ -15,7 +15,11 @@ import { devresEvents, dmesgTexts } from "../testing/trace-helpers.js";
 /** Importer-derived fields (kmalloc/kfree links) and file positions are not part of what the kernel wrote. */
 function normalize(events: readonly TraceEvent[]): unknown[] {
   return events.map((e) => {
-    const { line: _line, src: _src, ...rest } = e as TraceEvent & { allocSite?: string; allocBytes?: number; freeSite?: string };
+    const {
+      line: _line,
+      src: _src,
+      ...rest
+    } = e as TraceEvent & { allocSite?: string; allocBytes?: number; freeSite?: string };
     delete (rest as { allocSite?: string }).allocSite;
     delete (rest as { allocBytes?: number }).allocBytes;
     delete (rest as { freeSite?: string }).freeSite;
@@ -31,7 +35,8 @@ describe("simulated trace output", () => {
     expect(a.traceText()).toBe(b.traceText());
     expect(a.dmesgText()).toBe(b.dmesgText());
     expect(a.traceText()).not.toBe(c.traceText());
-    const shape = (t: string): string => t.replace(/[0-9a-f]{16}/g, "P").replace(/\d+\.\d{6}/g, "T");
+    const shape = (t: string): string =>
+      t.replace(/[0-9a-f]{16}/g, "P").replace(/\d+\.\d{6}/g, "T");
     expect(shape(a.traceText()).split("\n").length).toBe(shape(c.traceText()).split("\n").length);
   });
 
@@ -48,16 +53,27 @@ describe("simulated trace output", () => {
   });
 
   it("reads back through the importer to the same events (ftrace and dmesg), every kind included", () => {
-    const k = new Kernel({ seed: 7, config: { drmDebug: 0x200, debugDevres: true, debugShirq: true, consoleLoglevel: 8 }, trace: { irq: true, console: true } });
+    const k = new Kernel({
+      seed: 7,
+      config: { drmDebug: 0x200, debugDevres: true, debugShirq: true, consoleLoglevel: 8 },
+      trace: { irq: true, console: true },
+    });
     const dev = new Device(k, "0000:00:03.0");
     k.loadModule("e1000e");
     const e1000_release = moduleFunction("e1000e", function e1000_release(): void {});
     const mem = k.call("e1000_probe", () => {
       devres_add(dev, devres_alloc(dev, e1000_release, 24, GFP_KERNEL, {}) as object);
-      devm_request_irq(dev, 11, function e1000_intr() {
-        m?.read(0, 4);
-        return IRQ_HANDLED;
-      }, IRQF_SHARED, null, dev);
+      devm_request_irq(
+        dev,
+        11,
+        function e1000_intr() {
+          m?.read(0, 4);
+          return IRQ_HANDLED;
+        },
+        IRQF_SHARED,
+        null,
+        dev,
+      );
       const m = devm_kzalloc(dev, 100, GFP_KERNEL);
       devm_kfree(dev, devm_kzalloc(dev, 8, GFP_KERNEL));
       return m;
@@ -70,11 +86,27 @@ describe("simulated trace output", () => {
     kfree(k, x);
     k.unloadModule("e1000e");
     expect(mem?.live).toBe(false);
-    expect(k.kasan.reports.map((r) => r.kind)).toEqual(["kasan-use-after-free", "kasan-double-free"]);
+    expect(k.kasan.reports.map((r) => r.kind)).toEqual([
+      "kasan-use-after-free",
+      "kasan-double-free",
+    ]);
 
     const events = k.readTrace();
-    const kinds = new Set(events.map((e) => `${e.kind}${"via" in e && e.via !== undefined ? "/" + e.via : ""}`));
-    for (const kind of ["devres", "devres/console", "kmalloc", "kfree", "irq", "marker", "module", "log/console", "report/console"]) expect(kinds).toContain(kind);
+    const kinds = new Set(
+      events.map((e) => `${e.kind}${"via" in e && e.via !== undefined ? "/" + e.via : ""}`),
+    );
+    for (const kind of [
+      "devres",
+      "devres/console",
+      "kmalloc",
+      "kfree",
+      "irq",
+      "marker",
+      "module",
+      "log/console",
+      "report/console",
+    ])
+      expect(kinds).toContain(kind);
     expect(events.some((e) => e.kind === "devres" && e.nameForm === "module-gone")).toBe(true);
 
     const back = importText(k.traceText(), { path: "sim", keepKmem: "all" });
@@ -83,7 +115,9 @@ describe("simulated trace output", () => {
     // The importer's kmalloc links agree with what the simulator knows.
     for (const e of back.events) {
       if (e.kind !== "devres" || e.op !== "ADD" || e.allocSite === undefined) continue;
-      const km = events.filter((x) => x.kind === "kmalloc" && x.ptr === e.node && x.ts <= e.ts).at(-1);
+      const km = events
+        .filter((x) => x.kind === "kmalloc" && x.ptr === e.node && x.ts <= e.ts)
+        .at(-1);
       expect(km?.kind === "kmalloc" && km.callSite).toBe(e.allocSite);
     }
 
@@ -122,7 +156,9 @@ describe("simulated trace output", () => {
       expect(read?.kind === "devres" && read.nameForm).toBe(gone ?? undefined);
       if (gone !== undefined) {
         expect(read?.kind === "devres" && read.name).toMatch(/^0xffffffffc0[0-9a-f]{6}$/);
-        expect(k.traceText()).toMatch(/ADD 00000000[0-9a-f]{8} \(0xffffffffc0[0-9a-f]{6}\)\[UNSAFE-MEMORY\] \(0 bytes\)/);
+        expect(k.traceText()).toMatch(
+          /ADD 00000000[0-9a-f]{8} \(0xffffffffc0[0-9a-f]{6}\)\[UNSAFE-MEMORY\] \(0 bytes\)/,
+        );
       }
     }
   });
@@ -134,7 +170,10 @@ describe("simulated trace output", () => {
     devres_add(dev, devres_alloc(dev, devm_irq_release, 16, GFP_KERNEL, {}) as object);
     devres_release_all(dev);
     const token = devresEvents(k)[0]?.node;
-    expect(dmesgTexts(k)).toEqual([` 0000:00:1f.2: DEVRES ADD ${token} devm_irq_release (16 bytes)`, ` 0000:00:1f.2: DEVRES REL ${token} devm_irq_release (16 bytes)`]);
+    expect(dmesgTexts(k)).toEqual([
+      ` 0000:00:1f.2: DEVRES ADD ${token} devm_irq_release (16 bytes)`,
+      ` 0000:00:1f.2: DEVRES REL ${token} devm_irq_release (16 bytes)`,
+    ]);
   });
 
   it("tracing off records nothing and changes no behaviour", () => {

@@ -38,6 +38,8 @@ export const DEFAULT_TRACE_EVENTS: TraceEventsEnabled = {
   marker: true,
 };
 
-type WithoutOrigin<E> = E extends TraceEvent ? Omit<E, "ts" | "line" | "src" | "cpu" | "task" | "pid" | "flags" | "via"> : never;
+type WithoutOrigin<E> = E extends TraceEvent
+  ? Omit<E, "ts" | "line" | "src" | "cpu" | "task" | "pid" | "flags" | "via">
+  : never;
 /** An event as a kernel subsystem describes it; the kernel adds time, CPU, task and flags. */
 export type EventPayload = WithoutOrigin<TraceEvent>;

@@ -83,7 +83,9 @@ export class Kasan {
 
   private header(ip: string): string[] {
     const t = this.k.current;
-    const stack = [ip, ...this.k.callStack.slice().reverse()].filter((s, i, a) => a.indexOf(s) === i);
+    const stack = [ip, ...this.k.callStack.slice().reverse()].filter(
+      (s, i, a) => a.indexOf(s) === i,
+    );
     return [
       `CPU: ${t.cpu} PID: ${t.pid} Comm: ${t.comm} Tainted: G    B              ${this.k.release}`,
       "Call Trace:",
@@ -104,12 +106,23 @@ export class Kasan {
       " kasan_save_stack+0x22/0x50",
       " kasan_set_track+0x25/0x30",
       ...inner.map((l) => ` ${l}`),
-      ...[s.site, ...s.stack.slice().reverse()].filter((x, i, a) => a.indexOf(x) === i).map((l) => ` ${l}`),
+      ...[s.site, ...s.stack.slice().reverse()]
+        .filter((x, i, a) => a.indexOf(x) === i)
+        .map((l) => ` ${l}`),
       "",
     ];
-    const out = track("Allocated", obj.allocated, ["__kasan_kmalloc+0x7e/0x90", "__kmalloc_node_track_caller+0x5a/0x150"]);
+    const out = track("Allocated", obj.allocated, [
+      "__kasan_kmalloc+0x7e/0x90",
+      "__kmalloc_node_track_caller+0x5a/0x150",
+    ]);
     if (obj.freed !== null) {
-      out.push(...track("Freed", obj.freed, ["kasan_save_free_info+0x2a/0x40", "____kasan_slab_free+0x143/0x1b0", "__kmem_cache_free+0xb1/0x2a0"]));
+      out.push(
+        ...track("Freed", obj.freed, [
+          "kasan_save_free_info+0x2a/0x40",
+          "____kasan_slab_free+0x143/0x1b0",
+          "__kmem_cache_free+0xb1/0x2a0",
+        ]),
+      );
     }
     return out;
   }
@@ -118,7 +131,12 @@ export class Kasan {
     // 6.1 mm/kasan/report.c :: describe_object_addr: offsets against the cache's object size.
     const off = addr - obj.addr;
     const size = obj.bytesAlloc;
-    const where = off < 0 ? `${-off} bytes to the left of` : off >= size ? `${off - size} bytes to the right of` : `${off} bytes inside of`;
+    const where =
+      off < 0
+        ? `${-off} bytes to the left of`
+        : off >= size
+          ? `${off - size} bytes to the right of`
+          : `${off} bytes inside of`;
     return [
       `The buggy address belongs to the object at ${rawAddr(obj.addr)}`,
       ` which belongs to the cache ${this.k.slab.cacheName(obj)} of size ${size}`,

@@ -7,23 +7,45 @@ import { KMem } from "./kmem.js";
  * because there are no globals; the rest reads like the C API. The call site in kmem:kmalloc
  * is the innermost simulated function (the caller), as kmalloc's _RET_IP_ is.
  */
-export function kmalloc<T = undefined>(k: Kernel, size: number, gfp: Gfp, data?: T): KMem<T> | null {
+export function kmalloc<T = undefined>(
+  k: Kernel,
+  size: number,
+  gfp: Gfp,
+  data?: T,
+): KMem<T> | null {
   if (size === 0) return KMem.zeroSize(k, data as T);
   const obj = k.slab.kmalloc(size, gfp, k.caller("kmalloc"));
   return obj === null ? null : new KMem(k, obj, 0, size, data as T);
 }
 
-export function kzalloc<T = undefined>(k: Kernel, size: number, gfp: Gfp, data?: T): KMem<T> | null {
+export function kzalloc<T = undefined>(
+  k: Kernel,
+  size: number,
+  gfp: Gfp,
+  data?: T,
+): KMem<T> | null {
   return kmalloc(k, size, gfp | __GFP_ZERO, data);
 }
 
 /** kmalloc_array(): null when n * size overflows. */
-export function kmalloc_array<T = undefined>(k: Kernel, n: number, size: number, gfp: Gfp, data?: T): KMem<T> | null {
+export function kmalloc_array<T = undefined>(
+  k: Kernel,
+  n: number,
+  size: number,
+  gfp: Gfp,
+  data?: T,
+): KMem<T> | null {
   if (size !== 0 && n > Number.MAX_SAFE_INTEGER / size) return null;
   return kmalloc(k, n * size, gfp, data);
 }
 
-export function kcalloc<T = undefined>(k: Kernel, n: number, size: number, gfp: Gfp, data?: T): KMem<T> | null {
+export function kcalloc<T = undefined>(
+  k: Kernel,
+  n: number,
+  size: number,
+  gfp: Gfp,
+  data?: T,
+): KMem<T> | null {
   return kmalloc_array(k, n, size, gfp | __GFP_ZERO, data);
 }
 

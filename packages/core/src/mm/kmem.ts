@@ -4,7 +4,13 @@ import { NODE, type DevresNode } from "../devres/devres-node.js";
 import { SlabObject } from "./slab.js";
 
 /** The object behind ZERO_SIZE_PTR: no bytes, never freed; any access is out of bounds. */
-const ZERO_SIZE_OBJECT = new SlabObject(16, 0, 0, 0, { comm: "swapper/0", pid: 0, ns: 0, site: "", stack: [] });
+const ZERO_SIZE_OBJECT = new SlabObject(16, 0, 0, 0, {
+  comm: "swapper/0",
+  pid: 0,
+  ns: 0,
+  site: "",
+  stack: [],
+});
 
 /**
  * A pointer to kernel memory the simulator hands out (kmalloc, devm_kmalloc, dma_pool_alloc
@@ -43,12 +49,24 @@ export class KMem<T = undefined> {
 
   /** A checked read of `size` bytes at `off` by function `ip` (`%pS`; default: innermost simulated function). */
   read(off = 0, size = 8, ip?: string): boolean {
-    return this.kernel.kasan.check(this.obj, this.offset + off, size, false, ip ?? this.kernel.caller("unknown_function"));
+    return this.kernel.kasan.check(
+      this.obj,
+      this.offset + off,
+      size,
+      false,
+      ip ?? this.kernel.caller("unknown_function"),
+    );
   }
 
   /** A checked write of `size` bytes at `off`. */
   write(off = 0, size = 8, ip?: string): boolean {
-    return this.kernel.kasan.check(this.obj, this.offset + off, size, true, ip ?? this.kernel.caller("unknown_function"));
+    return this.kernel.kasan.check(
+      this.obj,
+      this.offset + off,
+      size,
+      true,
+      ip ?? this.kernel.caller("unknown_function"),
+    );
   }
 
   /** ZERO_OR_NULL_PTR() for a non-null pointer. */

@@ -68,7 +68,10 @@ export class PageAllocator {
     });
     // Half the RAM below 4 GiB (DMA32), the rest above (NORMAL), like a PC with >4 GiB.
     const low = Math.min(Math.floor(memBytes / 2), dma32End - dma32Start);
-    this.zones = [mk("DMA32", dma32Start, dma32Start + low), mk("Normal", normalStart, normalStart + (memBytes - low))];
+    this.zones = [
+      mk("DMA32", dma32Start, dma32Start + low),
+      mk("Normal", normalStart, normalStart + (memBytes - low)),
+    ];
   }
 
   /**
@@ -88,7 +91,13 @@ export class PageAllocator {
     for (const z of candidates) {
       const phys = this.take(z, order, limit);
       if (phys !== null) {
-        this.blocks.set(phys, { phys, order, live: true, allocSite: site, allocNs: this.k.clock.now });
+        this.blocks.set(phys, {
+          phys,
+          order,
+          live: true,
+          allocSite: site,
+          allocNs: this.k.clock.now,
+        });
         this.allocatedPages += 1 << order;
         return phys;
       }
@@ -106,7 +115,12 @@ export class PageAllocator {
   free(phys: number, order: number, site: string): boolean {
     const b = this.blocks.get(phys);
     if (b === undefined || !b.live || b.order !== order) {
-      const what = b === undefined ? "not allocated" : !b.live ? "already free" : `allocated with order ${b.order}`;
+      const what =
+        b === undefined
+          ? "not allocated"
+          : !b.live
+            ? "already free"
+            : `allocated with order ${b.order}`;
       this.k.reportBadPage(phys, order, site, what);
       return false;
     }

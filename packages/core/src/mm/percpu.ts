@@ -14,7 +14,11 @@ export class PercpuAllocator {
 
   alloc(size: number, align: number): PercpuPtr | null {
     if (size <= 0 || size > 32768 || (align & (align - 1)) !== 0) {
-      this.k.warn("mm/percpu.c", "pcpu_alloc", `illegal size (${size}) or align (${align}) for percpu allocation`);
+      this.k.warn(
+        "mm/percpu.c",
+        "pcpu_alloc",
+        `illegal size (${size}) or align (${align}) for percpu allocation`,
+      );
       return null;
     }
     if (this.k.faults.shouldFail("kmalloc")) return null;
@@ -27,7 +31,11 @@ export class PercpuAllocator {
 
   free(p: PercpuPtr): void {
     if (!p.live) {
-      this.k.warn("mm/percpu.c", "free_percpu", `free_percpu: area 0x${p.addr.toString(16)} already free`);
+      this.k.warn(
+        "mm/percpu.c",
+        "free_percpu",
+        `free_percpu: area 0x${p.addr.toString(16)} already free`,
+      );
       return;
     }
     p.live = false;

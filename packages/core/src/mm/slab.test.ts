@@ -7,8 +7,14 @@ import { dmesgTexts, must } from "../testing/trace-helpers.js";
 
 describe("kmalloc heap (SLUB size classes)", () => {
   it("rounds requests to the kmalloc caches, and big ones to pages", () => {
-    const sizes = [1, 8, 9, 16, 17, 33, 64, 65, 96, 97, 128, 129, 192, 193, 256, 257, 1328, 4097, 8192, 8193, 15552];
-    expect(sizes.map(kmalloc_size_roundup)).toEqual([8, 8, 16, 16, 32, 64, 64, 96, 96, 128, 128, 192, 192, 256, 256, 512, 2048, 8192, 8192, 16384, 16384]);
+    const sizes = [
+      1, 8, 9, 16, 17, 33, 64, 65, 96, 97, 128, 129, 192, 193, 256, 257, 1328, 4097, 8192, 8193,
+      15552,
+    ];
+    expect(sizes.map(kmalloc_size_roundup)).toEqual([
+      8, 8, 16, 16, 32, 64, 64, 96, 96, 128, 128, 192, 192, 256, 256, 512, 2048, 8192, 8192, 16384,
+      16384,
+    ]);
   });
 
   it("traces kmalloc/kfree with the 6.1 fields, the caller as call_site and the hashed pointer", () => {
@@ -17,12 +23,21 @@ describe("kmalloc heap (SLUB size classes)", () => {
     k.call("foo_remove", () => kfree(k, p));
     k.call("foo_remove", () => kfree(k, null));
     const [a, f, n] = k.trace.events;
-    expect(a).toMatchObject({ kind: "kmalloc", bytesReq: 80, bytesAlloc: 96, gfp: "GFP_KERNEL|__GFP_ZERO", numaNode: -1, accounted: false });
+    expect(a).toMatchObject({
+      kind: "kmalloc",
+      bytesReq: 80,
+      bytesAlloc: 96,
+      gfp: "GFP_KERNEL|__GFP_ZERO",
+      numaNode: -1,
+      accounted: false,
+    });
     expect(a?.kind === "kmalloc" && a.callSite).toMatch(/^foo_probe\+0x[0-9a-f]+\/0x[0-9a-f]+$/);
     expect(a?.kind === "kmalloc" && a.ptr).toMatch(/^00000000[0-9a-f]{8}$/);
     expect(f).toMatchObject({ kind: "kfree", ptr: a?.kind === "kmalloc" ? a.ptr : "" });
     expect(n).toMatchObject({ kind: "kfree", ptr: "0000000000000000" });
-    expect(k.trace.events.map((e) => e.kind === "kmalloc" && e.gfp)).toContain("GFP_KERNEL|__GFP_ZERO");
+    expect(k.trace.events.map((e) => e.kind === "kmalloc" && e.gfp)).toContain(
+      "GFP_KERNEL|__GFP_ZERO",
+    );
     const atomic = kmalloc(k, 24, GFP_ATOMIC | __GFP_NOWARN);
     expect(atomic).not.toBeNull();
     expect(k.trace.events.at(-1)).toMatchObject({ gfp: "GFP_ATOMIC|__GFP_NOWARN", bytesAlloc: 32 });

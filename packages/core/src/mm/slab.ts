@@ -3,7 +3,9 @@ import { __GFP_ACCOUNT, __GFP_ZERO, gfpString, type Gfp } from "../kernel/gfp.js
 import { PAGE_SIZE, get_order } from "./page-alloc.js";
 
 /** kmalloc caches of x86-64 SLUB (mm/slab_common.c :: kmalloc_info), bytes. */
-export const KMALLOC_SIZES: readonly number[] = [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192];
+export const KMALLOC_SIZES: readonly number[] = [
+  8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192,
+];
 /** Larger requests go to the page allocator (kmalloc_large), bytes. */
 export const KMALLOC_MAX_CACHE_SIZE = 8192;
 /** include/linux/slab.h :: ZERO_SIZE_PTR, what kmalloc(0) returns. */
@@ -105,10 +107,12 @@ export class SlabHeap {
       if (size > KMALLOC_MAX_CACHE_SIZE) {
         const order = get_order(size);
         const phys = k.pages.alloc(order, gfp, site);
-        if (phys !== null) obj = new SlabObject(phys, 0, size, PAGE_SIZE * 2 ** order, k.stamp(site));
+        if (phys !== null)
+          obj = new SlabObject(phys, 0, size, PAGE_SIZE * 2 ** order, k.stamp(site));
       } else {
         const cache = this.caches[this.cacheIndex(size)] as SlabCache;
-        const addr = cache.free.length > 0 ? (cache.free.pop() as number) : this.grow(cache, gfp, site);
+        const addr =
+          cache.free.length > 0 ? (cache.free.pop() as number) : this.grow(cache, gfp, site);
         if (addr !== null) obj = new SlabObject(addr, cache.size, size, cache.size, k.stamp(site));
       }
     }
@@ -147,7 +151,11 @@ export class SlabHeap {
    */
   kfree(obj: SlabObject | null, site: string): boolean {
     const k = this.k;
-    if (k.tracing.kmem) k.emit({ kind: "kfree", callSite: site, ptr: obj === null ? "0000000000000000" : k.ptr(obj.addr) }, ".....");
+    if (k.tracing.kmem)
+      k.emit(
+        { kind: "kfree", callSite: site, ptr: obj === null ? "0000000000000000" : k.ptr(obj.addr) },
+        ".....",
+      );
     if (obj === null || obj.addr === ZERO_SIZE_PTR) return false;
     if (!obj.live || this.objects.get(obj.addr) !== obj) {
       k.kasan.invalidFree(obj, site);
@@ -230,7 +238,8 @@ export class SlabHeap {
     const base = this.k.pages.alloc(cache.order, gfp & ~__GFP_ZERO, site);
     if (base === null) return null;
     const slabBytes = PAGE_SIZE * 2 ** cache.order;
-    for (let p = 0; p < 2 ** cache.order; p++) this.slabPages.set(base / PAGE_SIZE + p, this.cacheIndex(cache.size));
+    for (let p = 0; p < 2 ** cache.order; p++)
+      this.slabPages.set(base / PAGE_SIZE + p, this.cacheIndex(cache.size));
     const n = Math.floor(slabBytes / cache.size);
     for (let i = n - 1; i >= 1; i--) cache.free.push(base + i * cache.size);
     return base;

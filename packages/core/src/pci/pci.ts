@@ -5,7 +5,15 @@ import type { BusType } from "../base/bus.js";
 import { driver_override_blocks } from "../base/bus.js";
 import { define_driver, type DeviceDriver } from "../base/driver.js";
 import { dev_printk, KERN_WARNING } from "../base/dev-printk.js";
-import { IORESOURCE_IO, IORESOURCE_MEM, IORESOURCE_MEM_64, IORESOURCE_PREFETCH, Resource, formatResource, resource_size } from "../io/resource-tree.js";
+import {
+  IORESOURCE_IO,
+  IORESOURCE_MEM,
+  IORESOURCE_MEM_64,
+  IORESOURCE_PREFETCH,
+  Resource,
+  formatResource,
+  resource_size,
+} from "../io/resource-tree.js";
 import { ioport_map, ioremap, iounmap, type IoMem } from "../io/iomem.js";
 import { msi_add_msi_desc, msi_free_msi_descs, msi_setup_device_data } from "../irq/msi.js";
 import { pcim_note_region, pcim_setup_msi_release } from "./pcim.js";
@@ -142,7 +150,8 @@ export interface PciDriver {
 }
 
 function idMatches(id: PciDeviceId, pdev: PciDev): boolean {
-  const any = (want: number | undefined, have: number): boolean => want === undefined || want === PCI_ANY_ID || want === have;
+  const any = (want: number | undefined, have: number): boolean =>
+    want === undefined || want === PCI_ANY_ID || want === have;
   return (
     any(id.vendor, pdev.vendor) &&
     any(id.device, pdev.device) &&
@@ -156,7 +165,8 @@ function idMatches(id: PciDeviceId, pdev: PciDev): boolean {
 export function pci_match_device(pdrv: PciDriver, pdev: PciDev): PciDeviceId | null {
   if (pdrv.driver !== undefined && driver_override_blocks(pdev, pdrv.driver)) return null;
   const found = pdrv.id_table.find((id) => idMatches(id, pdev)) ?? null;
-  if (found === null && pdev.driver_override !== null) return { vendor: PCI_ANY_ID, device: PCI_ANY_ID };
+  if (found === null && pdev.driver_override !== null)
+    return { vendor: PCI_ANY_ID, device: PCI_ANY_ID };
   return found;
 }
 
@@ -175,7 +185,9 @@ function pci_device_probe(dev: Device): number {
   pdev.matched_id = id;
   const k = pdev.kernel;
   pdev.kernel.core.get_device(pdev);
-  const ret = k.call("local_pci_probe", () => k.call(k.fnName(pdrv.probe, "probe"), () => pdrv.probe(pdev, id)));
+  const ret = k.call("local_pci_probe", () =>
+    k.call(k.fnName(pdrv.probe, "probe"), () => pdrv.probe(pdev, id)),
+  );
   if (ret !== 0) {
     pdev.matched_id = null;
     pdev.kernel.core.put_device(pdev);
@@ -200,7 +212,15 @@ named(pci_device_remove, "pci_device_remove");
 
 /** The kernel's PCI bus (registered on first use). */
 export function pci_bus_type(k: Kernel): BusType {
-  return k.core.buses.get("pci") ?? k.core.bus_register({ name: "pci", match: pci_bus_match, probe: pci_device_probe, remove: pci_device_remove });
+  return (
+    k.core.buses.get("pci") ??
+    k.core.bus_register({
+      name: "pci",
+      match: pci_bus_match,
+      probe: pci_device_probe,
+      remove: pci_device_remove,
+    })
+  );
 }
 
 /** pci_device_add(): a PCI function with its BARs claimed in the resource trees, then device_add. */
@@ -210,7 +230,10 @@ export function pci_device_add(k: Kernel, spec: PciDevSpec): PciDev {
   for (const r of pdev.resource) {
     if (r === null) continue;
     const tree = (r.flags & IORESOURCE_IO) !== 0 ? k.ioport : k.iomem;
-    if (!tree.request_resource(tree.root, r)) throw new Error(`pci_device_add: ${spec.name} BAR ${formatResource(r)} overlaps another resource`);
+    if (!tree.request_resource(tree.root, r))
+      throw new Error(
+        `pci_device_add: ${spec.name} BAR ${formatResource(r)} overlaps another resource`,
+      );
   }
   k.core.device_add(pdev, pci_bus_type(k));
   return pdev;
@@ -220,15 +243,21 @@ export function pci_device_add(k: Kernel, spec: PciDevSpec): PciDev {
 export function pci_stop_and_remove_bus_device(pdev: PciDev): void {
   const k = pdev.kernel;
   // Functions behind a bridge go first (pci_stop_bus_device / pci_remove_bus_device).
-  for (const child of pdev.children.slice()) if (child instanceof PciDev && child.registered) pci_stop_and_remove_bus_device(child);
+  for (const child of pdev.children.slice())
+    if (child instanceof PciDev && child.registered) pci_stop_and_remove_bus_device(child);
   k.core.device_del(pdev);
-  for (const r of pdev.resource) if (r !== null) ((r.flags & IORESOURCE_IO) !== 0 ? k.ioport : k.iomem).release_resource(r);
+  for (const r of pdev.resource)
+    if (r !== null) ((r.flags & IORESOURCE_IO) !== 0 ? k.ioport : k.iomem).release_resource(r);
   k.core.put_device(pdev);
 }
 
 /** pci_register_driver(): wrap the pci_driver in a device_driver on the PCI bus. */
 export function pci_register_driver(k: Kernel, pdrv: PciDriver): number {
-  const drv = define_driver({ name: pdrv.name, owner: pdrv, ...(pdrv.module !== undefined ? { module: pdrv.module } : {}) });
+  const drv = define_driver({
+    name: pdrv.name,
+    owner: pdrv,
+    ...(pdrv.module !== undefined ? { module: pdrv.module } : {}),
+  });
   pdrv.driver = drv;
   return k.core.driver_register(drv, pci_bus_type(k));
 }
@@ -260,7 +289,11 @@ export function pci_enable_device(pdev: PciDev): number {
 /** pci_disable_device(): the last disable turns the device off and clears bus mastering. */
 export function pci_disable_device(pdev: PciDev): void {
   if (pdev.enable_cnt <= 0) {
-    pdev.kernel.warn("drivers/pci/pci.c", "pci_disable_device", `${dev_driver_string(pdev)} ${pdev.name}: disabling already-disabled device`);
+    pdev.kernel.warn(
+      "drivers/pci/pci.c",
+      "pci_disable_device",
+      `${dev_driver_string(pdev)} ${pdev.name}: disabling already-disabled device`,
+    );
     return;
   }
   if (--pdev.enable_cnt !== 0) return;
@@ -318,7 +351,8 @@ export function pci_request_selected_regions(pdev: PciDev, mask: number, name: s
 }
 
 export function pci_release_selected_regions(pdev: PciDev, mask: number): void {
-  for (let i = 0; i < PCI_STD_NUM_BARS; i++) if ((mask & (1 << i)) !== 0) pci_release_region(pdev, i);
+  for (let i = 0; i < PCI_STD_NUM_BARS; i++)
+    if ((mask & (1 << i)) !== 0) pci_release_region(pdev, i);
 }
 
 export function pci_request_regions(pdev: PciDev, name: string): number {
@@ -355,7 +389,12 @@ export function pci_iounmap(pdev: PciDev, io: IoMem | null, site?: string): void
  * pcim_setup_msi_release, then descriptors and vectors), then legacy INTx. Returns the number
  * of vectors or -errno.
  */
-export function pci_alloc_irq_vectors(pdev: PciDev, min_vecs: number, max_vecs: number, flags: number): number {
+export function pci_alloc_irq_vectors(
+  pdev: PciDev,
+  min_vecs: number,
+  max_vecs: number,
+  flags: number,
+): number {
   const k = pdev.kernel;
   if (min_vecs < 1 || max_vecs < min_vecs) return -EINVAL;
   if (pdev.msi_enabled || pdev.msix_enabled) return -EINVAL;
@@ -401,7 +440,12 @@ export function pci_free_irq_vectors(pdev: PciDev): void {
   const k = pdev.kernel;
   if (!pdev.msi_enabled && !pdev.msix_enabled) return;
   for (const v of pdev.vectors) {
-    if (k.irq.actions(v).length > 0) k.warn("kernel/irq/msi.c", "msi_domain_free_irqs_descs_locked", `${dev_driver_string(pdev)} ${pdev.name}: freeing MSI vector ${v} which still has an action`);
+    if (k.irq.actions(v).length > 0)
+      k.warn(
+        "kernel/irq/msi.c",
+        "msi_domain_free_irqs_descs_locked",
+        `${dev_driver_string(pdev)} ${pdev.name}: freeing MSI vector ${v} which still has an action`,
+      );
   }
   msi_free_msi_descs(pdev);
   for (const v of pdev.vectors) k.irq.freeVector(v);

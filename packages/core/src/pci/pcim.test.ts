@@ -1,15 +1,41 @@
 import { describe, expect, it } from "vitest";
 import { Kernel, type KernelOptions } from "../kernel/kernel.js";
 import { devres_release_all } from "../devres/devres.js";
-import { pci_alloc_irq_vectors, pci_device_add, pci_free_irq_vectors, pci_irq_vector, pci_is_enabled, PCI_IRQ_MSI, PCI_IRQ_ALL_TYPES, type PciDev } from "./pci.js";
-import { pcim_enable_device, pcim_iomap, pcim_iomap_regions, pcim_iomap_table, pcim_iounmap, pcim_pin_device } from "./pcim.js";
+import {
+  pci_alloc_irq_vectors,
+  pci_device_add,
+  pci_free_irq_vectors,
+  pci_irq_vector,
+  pci_is_enabled,
+  PCI_IRQ_MSI,
+  PCI_IRQ_ALL_TYPES,
+  type PciDev,
+} from "./pci.js";
+import {
+  pcim_enable_device,
+  pcim_iomap,
+  pcim_iomap_regions,
+  pcim_iomap_table,
+  pcim_iounmap,
+  pcim_pin_device,
+} from "./pcim.js";
 import { request_irq } from "../irq/devm-irq.js";
 import { IRQ_HANDLED } from "../irq/irq-core.js";
 import { devresOps, must } from "../testing/trace-helpers.js";
 
 function make(opts: KernelOptions = {}): { k: Kernel; pdev: PciDev } {
   const k = new Kernel({ seed: 31, trace: { kmem: false }, ...opts });
-  const pdev = pci_device_add(k, { name: "0000:00:02.0", vendor: 0x8086, device: 0x100e, bars: [{ kind: "mem", start: 0xfebc0000, size: 0x20000 }, { kind: "io", start: 0xc000, size: 0x40 }], irq: 11, msi: 1 });
+  const pdev = pci_device_add(k, {
+    name: "0000:00:02.0",
+    vendor: 0x8086,
+    device: 0x100e,
+    bars: [
+      { kind: "mem", start: 0xfebc0000, size: 0x20000 },
+      { kind: "io", start: 0xc000, size: 0x40 },
+    ],
+    irq: 11,
+    msi: 1,
+  });
   return { k, pdev };
 }
 
@@ -51,7 +77,12 @@ describe("managed PCI (drivers/pci/devres.c, 6.1)", () => {
     pcim_enable_device(pdev);
     expect(pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_ALL_TYPES)).toBe(1);
     expect(pci_irq_vector(pdev, 0)).toBeGreaterThanOrEqual(24);
-    expect(devresOps(k)).toEqual(["ADD pcim_release 8", "ADD devm_attr_group_remove 8", "ADD msi_device_data_release 72", "ADD devm_action_release 16"]);
+    expect(devresOps(k)).toEqual([
+      "ADD pcim_release 8",
+      "ADD devm_attr_group_remove 8",
+      "ADD msi_device_data_release 72",
+      "ADD devm_action_release 16",
+    ]);
     devres_release_all(pdev);
     expect(pdev.msi_enabled).toBe(false);
     expect(pdev.irq).toBe(11);
@@ -60,7 +91,10 @@ describe("managed PCI (drivers/pci/devres.c, 6.1)", () => {
   it("MSI on an unmanaged device (e1000e): no action; freeing vectors with a handler still attached WARNs", () => {
     const { k, pdev } = make();
     expect(pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI)).toBe(1);
-    expect(devresOps(k)).toEqual(["ADD devm_attr_group_remove 8", "ADD msi_device_data_release 72"]);
+    expect(devresOps(k)).toEqual([
+      "ADD devm_attr_group_remove 8",
+      "ADD msi_device_data_release 72",
+    ]);
     request_irq(pdev, pci_irq_vector(pdev, 0), () => IRQ_HANDLED, 0, "eth0", pdev);
     pci_free_irq_vectors(pdev);
     expect(k.warnings).toHaveLength(1);

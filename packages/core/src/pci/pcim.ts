@@ -35,7 +35,8 @@ interface PciDevres {
 /** pcim_release(): release managed regions, then disable the device unless pinned. */
 export function pcim_release(gendev: Device, res: PciDevres): void {
   const dev = to_pci_dev(gendev);
-  for (let i = 0; i < PCI_STD_NUM_BARS; i++) if ((res.region_mask & (1 << i)) !== 0) pci_release_region(dev, i);
+  for (let i = 0; i < PCI_STD_NUM_BARS; i++)
+    if ((res.region_mask & (1 << i)) !== 0) pci_release_region(dev, i);
   if (res.enabled && !res.pinned) pci_disable_device(dev);
 }
 named(pcim_release, "pcim_release");
@@ -49,7 +50,14 @@ function find_pci_dr(pdev: PciDev): PciDevres | null {
 function get_pci_dr(pdev: PciDev): PciDevres | null {
   const dr = devres_find(pdev, pcim_release, null, null);
   if (dr !== null) return dr;
-  const fresh = devres_alloc(pdev, pcim_release, 8, GFP_KERNEL, { enabled: false, pinned: false, mwi: false, region_mask: 0 } as PciDevres, "pcim_enable_device+0x7d/0xa0");
+  const fresh = devres_alloc(
+    pdev,
+    pcim_release,
+    8,
+    GFP_KERNEL,
+    { enabled: false, pinned: false, mwi: false, region_mask: 0 } as PciDevres,
+    "pcim_enable_device+0x7d/0xa0",
+  );
   if (fresh === null) return null;
   return devres_get(pdev, fresh, null, null);
 }
@@ -69,7 +77,9 @@ named(pcim_disable_device, "pcim_disable_device");
 export function pcim_enable_device(pdev: PciDev): number {
   const k = pdev.kernel;
   if (k.features.pcimActionEnable) {
-    const ret = k.at("pcim_enable_device+0x3c/0xb0", () => devm_add_action(pdev, pcim_disable_device, pdev));
+    const ret = k.at("pcim_enable_device+0x3c/0xb0", () =>
+      devm_add_action(pdev, pcim_disable_device, pdev),
+    );
     if (ret !== 0) return ret;
     const rc = pci_enable_device(pdev);
     if (rc !== 0) return rc;
@@ -127,7 +137,14 @@ named(pcim_iomap_release, "pcim_iomap_release");
 export function pcim_iomap_table(pdev: PciDev): (IoMem | null)[] | null {
   const dr = devres_find(pdev, pcim_iomap_release, null, null);
   if (dr !== null) return dr.table;
-  const fresh = devres_alloc(pdev, pcim_iomap_release, 48, GFP_KERNEL, { table: [null, null, null, null, null, null] } as PcimIomapDevres, "pcim_iomap_table+0x4e/0x70");
+  const fresh = devres_alloc(
+    pdev,
+    pcim_iomap_release,
+    48,
+    GFP_KERNEL,
+    { table: [null, null, null, null, null, null] } as PcimIomapDevres,
+    "pcim_iomap_table+0x4e/0x70",
+  );
   if (fresh === null) return null;
   return devres_get(pdev, fresh, null, null).table;
 }
@@ -230,4 +247,3 @@ export function pcim_setup_msi_release(pdev: PciDev): number {
 export function pcim_devres(pdev: PciDev): PciDevres | null {
   return devres_find(pdev, pcim_release, null, null);
 }
-

@@ -11,7 +11,9 @@ const REAL = join(__dirname, "../../../../fixtures/real-traces/ahci-bind-unbind.
  * unloaded module print as their address (`0xffffffffc0642715`); addresses differ between
  * kernels, so each side numbers them in order of first appearance.
  */
-function epochSignature(a: Analysis): Record<string, { add: number; rel: number; rem: number; names: string[] }> {
+function epochSignature(
+  a: Analysis,
+): Record<string, { add: number; rel: number; rem: number; names: string[] }> {
   const gone = new Map<string, string>();
   const out: Record<string, { add: number; rel: number; rem: number; names: string[] }> = {};
   for (const r of a.resources) {
@@ -42,7 +44,13 @@ describe("ahci-like driver vs the real ahci-bind-unbind capture", () => {
   });
 
   it("has the same devices, epochs and end kinds", () => {
-    const shape = (a: Analysis): string[] => a.devices.map((d) => `${d.name}: ${d.epochs.map((e) => e.end).join(",")} add=${d.counts.add} rel=${d.counts.rel} rem=${d.counts.rem} live=${d.liveAtEnd}`).sort();
+    const shape = (a: Analysis): string[] =>
+      a.devices
+        .map(
+          (d) =>
+            `${d.name}: ${d.epochs.map((e) => e.end).join(",")} add=${d.counts.add} rel=${d.counts.rel} rem=${d.counts.rem} live=${d.liveAtEnd}`,
+        )
+        .sort();
     expect(shape(sim)).toEqual(shape(real));
   });
 

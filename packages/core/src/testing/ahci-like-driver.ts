@@ -24,8 +24,22 @@ import { IRQ_HANDLED, IRQ_NONE, IRQF_SHARED } from "../irq/irq-core.js";
 import { dmam_alloc_coherent } from "../dma/devm-dma.js";
 import { dma_set_mask_and_coherent, DMA_BIT_MASK } from "../dma/dma-mapping.js";
 import type { IoMem } from "../io/iomem.js";
-import { PCI_IRQ_ALL_TYPES, pci_alloc_irq_vectors, pci_device_add, pci_irq_vector, pci_register_driver, pci_set_master, pci_unregister_driver, type PciDev, type PciDriver } from "../pci/pci.js";
-import { pcim_enable_device, pcim_iomap_regions_request_all, pcim_iomap_table } from "../pci/pcim.js";
+import {
+  PCI_IRQ_ALL_TYPES,
+  pci_alloc_irq_vectors,
+  pci_device_add,
+  pci_irq_vector,
+  pci_register_driver,
+  pci_set_master,
+  pci_unregister_driver,
+  type PciDev,
+  type PciDriver,
+} from "../pci/pci.js";
+import {
+  pcim_enable_device,
+  pcim_iomap_regions_request_all,
+  pcim_iomap_table,
+} from "../pci/pcim.js";
 
 const AHCI_PCI_BAR_STANDARD = 5;
 const HOST_CAP = 0x00;
@@ -68,18 +82,24 @@ interface AhciHostPriv {
 // ---- libata (module "libata") -----------------------------------------------------------------
 
 /** libata-core.c :: ata_devres_release — frees the ports and the host (named in module memory). */
-const ata_devres_release = moduleFunction("libata", named(function ata_devres_release(dev: Device, _res: object): void {
-  const host = dev_get_drvdata<AtaHost | null>(dev);
-  if (host === null) return;
-  const k = dev.kernel;
-  for (const ap of host.ports) k.call("ata_devres_release", () => kfree(k, ap.mem));
-  k.at("release_nodes+0x40/0xb0", () => kfree(k, host.mem));
-}, "ata_devres_release"));
+const ata_devres_release = moduleFunction(
+  "libata",
+  named(function ata_devres_release(dev: Device, _res: object): void {
+    const host = dev_get_drvdata<AtaHost | null>(dev);
+    if (host === null) return;
+    const k = dev.kernel;
+    for (const ap of host.ports) k.call("ata_devres_release", () => kfree(k, ap.mem));
+    k.at("release_nodes+0x40/0xb0", () => kfree(k, host.mem));
+  }, "ata_devres_release"),
+);
 
 /** libata-core.c :: ata_host_stop — stops the ports (nothing of their memory: that is devm). */
-const ata_host_stop = moduleFunction("libata", named(function ata_host_stop(_dev: Device, _res: object): void {
-  /* ap->ops->port_stop for each port */
-}, "ata_host_stop"));
+const ata_host_stop = moduleFunction(
+  "libata",
+  named(function ata_host_stop(_dev: Device, _res: object): void {
+    /* ap->ops->port_stop for each port */
+  }, "ata_host_stop"),
+);
 
 /**
  * ata_host_alloc(dev, n_ports): kzalloc the host, open a devres group, add ata_devres_release,
@@ -121,7 +141,9 @@ function ata_host_start(host: AtaHost): number {
   const start_dr = devres_alloc(dev, ata_host_stop, 0, GFP_KERNEL, {});
   if (start_dr === null) return -ENOMEM;
   for (const ap of host.ports) {
-    const rc = dev.kernel.call("ahci_port_start", () => ahci_port_start(dev, ap, host.ports.length));
+    const rc = dev.kernel.call("ahci_port_start", () =>
+      ahci_port_start(dev, ap, host.ports.length),
+    );
     if (rc !== 0) return rc;
   }
   devres_add(dev, start_dr);
@@ -182,7 +204,9 @@ function makeAhciDriver(scsi: ScsiSim | null): PciDriver {
       if (dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64)) !== 0) return -ENODEV;
       pci_set_master(pdev);
       mmio.write32(0x80000002, HOST_CTL);
-      return pdev.kernel.call("ahci_host_activate", () => ata_host_activate(host, pci_irq_vector(pdev, 0), scsi));
+      return pdev.kernel.call("ahci_host_activate", () =>
+        ata_host_activate(host, pci_irq_vector(pdev, 0), scsi),
+      );
     }, "ahci_init_one"),
     remove: named(function ata_pci_remove_one(pdev: PciDev): void {
       const host = dev_get_drvdata<AtaHost | null>(pdev.dev);
@@ -203,7 +227,15 @@ export class ScsiSim {
 
   constructor(readonly k: Kernel) {
     this.bus = k.core.buses.get("scsi") ?? k.core.bus_register({ name: "scsi" });
-    this.sd = define_driver({ name: "sd", module: "sd_mod", probe_type: "async", probe: named(function sd_probe() { return 0; }, "sd_probe"), remove: named(function sd_remove() {}, "sd_remove") });
+    this.sd = define_driver({
+      name: "sd",
+      module: "sd_mod",
+      probe_type: "async",
+      probe: named(function sd_probe() {
+        return 0;
+      }, "sd_probe"),
+      remove: named(function sd_remove() {}, "sd_remove"),
+    });
   }
 
   addDisk(host: AtaHost, name: string): Device {
@@ -243,7 +275,14 @@ export function addIch9Ahci(k: Kernel): PciDev {
   });
   return pci_device_add(k, {
     ...ICH9_AHCI,
-    bars: [null, null, null, null, { kind: "io", start: 0xc040, size: 32 }, { kind: "mem", start: abar, size: 0x1000 }],
+    bars: [
+      null,
+      null,
+      null,
+      null,
+      { kind: "io", start: 0xc040, size: 32 },
+      { kind: "mem", start: abar, size: 0x1000 },
+    ],
     irq: 16,
     msi: 1,
   });

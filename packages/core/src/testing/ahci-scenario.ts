@@ -15,7 +15,9 @@ export function runAhciBindUnbind(opts: KernelOptions = {}): Kernel {
   addIch9Ahci(k);
   const scsi = new ScsiSim(k);
   const ahci = new AhciLikeDriver(k, scsi);
-  k.marker("rk: trace start: events=dev:devres_log kmem:kmalloc kmem:kfree module:module_load module:module_free");
+  k.marker(
+    "rk: trace start: events=dev:devres_log kmem:kmalloc kmem:kfree module:module_load module:module_free",
+  );
   k.marker("rk: modprobe ahci");
   k.runAs(k.task("modprobe", 0), () => ahci.modprobe());
   k.advance(SEC / 2);
@@ -28,7 +30,9 @@ export function runAhciBindUnbind(opts: KernelOptions = {}): Kernel {
     k.advance(SEC);
     k.marker(`rk: bind ${dev} to ahci`);
     k.core.bind("pci", "ahci", dev);
-    k.marker(`rk: after bind ${dev}: driver=${k.core.devices.find((d) => d.name === dev)?.driver?.name ?? "none"}`);
+    k.marker(
+      `rk: after bind ${dev}: driver=${k.core.devices.find((d) => d.name === dev)?.driver?.name ?? "none"}`,
+    );
     k.advance(SEC);
   }
   k.marker("rk: rmmod ahci");

@@ -8,7 +8,10 @@ export function devresOps(k: Kernel, dev?: string): string[] {
 
 /** The dev:devres_log events (not DEVRES console copies), optionally of one device. */
 export function devresEvents(k: Kernel, dev?: string): DevresEvent[] {
-  return k.trace.events.filter((e): e is DevresEvent => e.kind === "devres" && e.via === undefined && (dev === undefined || e.dev === dev));
+  return k.trace.events.filter(
+    (e): e is DevresEvent =>
+      e.kind === "devres" && e.via === undefined && (dev === undefined || e.dev === dev),
+  );
 }
 
 /** The kernel log as message texts (what `dmesg` shows after the timestamp). */

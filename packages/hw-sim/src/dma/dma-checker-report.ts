@@ -74,7 +74,12 @@ export function reportLines(r: DmaFaultRecord, t: DmaTargetInfo, type: string): 
   const cpu = t.phys + (r.iova - t.dma);
   const off = cpu - t.phys;
   const region = t.reqBytes;
-  const where = off < 0 ? `${-off} bytes to the left of` : off >= region ? `${off - region} bytes to the right of` : `${off} bytes inside of`;
+  const where =
+    off < 0
+      ? `${-off} bytes to the left of`
+      : off >= region
+        ? `${off - region} bytes to the right of`
+        : `${off} bytes inside of`;
   const calls = ALLOCATOR[t.kind];
   return [
     BANNER,
@@ -82,7 +87,9 @@ export function reportLines(r: DmaFaultRecord, t: DmaTargetInfo, type: string): 
     `${op} of size ${r.lenBytes} at addr ${rawAddr(cpu)} by device ${r.device} (bus address 0x${r.iova.toString(16)})`,
     "",
     ...track("Allocated", t.allocated, calls.alloc),
-    ...(t.freed !== undefined || t.freeSite !== undefined ? track("Freed", t.freed, calls.free) : []),
+    ...(t.freed !== undefined || t.freeSite !== undefined
+      ? track("Freed", t.freed, calls.free)
+      : []),
     `The buggy address belongs to the object at ${rawAddr(t.phys)}`,
     ` which belongs to the ${objectOwner(t)} of size ${region}`,
     `The buggy address is located ${where}`,

@@ -60,7 +60,17 @@ export class DmaEngine {
       // The request never leaves the device. Recorded with what it would have hit (a freed
       // buffer here means the quiesce came just in time — or only by luck of ordering).
       this.blockedBme++;
-      this.record(dev, iova, len, write, purpose, "bus-master-off", v.ok ? targetInfo(v.mapping) : v.target, true, false);
+      this.record(
+        dev,
+        iova,
+        len,
+        write,
+        purpose,
+        "bus-master-off",
+        v.ok ? targetInfo(v.mapping) : v.target,
+        true,
+        false,
+      );
       return null;
     }
     if (iommu.mode === "translate") {
@@ -69,19 +79,50 @@ export class DmaEngine {
         this.record(dev, iova, len, write, purpose, v.reason, v.target, true, reported);
         return null;
       }
-      if (v.poolFreeBlock !== undefined) this.record(dev, iova, len, write, purpose, "pool-free-block", v.poolFreeBlock, false, false);
+      if (v.poolFreeBlock !== undefined)
+        this.record(
+          dev,
+          iova,
+          len,
+          write,
+          purpose,
+          "pool-free-block",
+          v.poolFreeBlock,
+          false,
+          false,
+        );
       return v.phys;
     }
     // Passthrough: bus address = physical address; the hardware checks nothing.
     if (!v.ok) this.record(dev, iova, len, write, purpose, v.reason, v.target, false, false);
-    else if (v.poolFreeBlock !== undefined) this.record(dev, iova, len, write, purpose, "pool-free-block", v.poolFreeBlock, false, false);
+    else if (v.poolFreeBlock !== undefined)
+      this.record(dev, iova, len, write, purpose, "pool-free-block", v.poolFreeBlock, false, false);
     return iova - dev.dma_offset;
   }
 
-  private record(dev: Device, iova: number, len: number, write: boolean, purpose: string, reason: DmaFaultReason, target: DmaTargetInfo | undefined, blocked: boolean, reported: boolean): void {
-    const r: DmaFaultRecord = { ns: this.m.kernel.clock.now, device: dev.name, write, iova, lenBytes: len, reason, purpose, blocked, reported };
+  private record(
+    dev: Device,
+    iova: number,
+    len: number,
+    write: boolean,
+    purpose: string,
+    reason: DmaFaultReason,
+    target: DmaTargetInfo | undefined,
+    blocked: boolean,
+    reported: boolean,
+  ): void {
+    const r: DmaFaultRecord = {
+      ns: this.m.kernel.clock.now,
+      device: dev.name,
+      write,
+      iova,
+      lenBytes: len,
+      reason,
+      purpose,
+      blocked,
+      reported,
+    };
     if (target !== undefined) r.target = target;
     this.m.recordFault(r);
   }
 }
-

@@ -68,7 +68,10 @@ export function faultSummary(f: DmaFaultRecord): string {
   let s = `${f.device}: DMA ${dir} of ${f.lenBytes} bytes at ${at} (${f.purpose}): ${f.reason}`;
   const t = f.target;
   if (t !== undefined) {
-    const what = t.kind === "pool-block" ? `block of pool "${t.pool ?? "?"}" allocated at ${t.allocSite}` : `${t.kind} buffer allocated at ${t.allocSite}`;
+    const what =
+      t.kind === "pool-block"
+        ? `block of pool "${t.pool ?? "?"}" allocated at ${t.allocSite}`
+        : `${t.kind} buffer allocated at ${t.allocSite}`;
     s += ` — ${what} [0x${t.dma.toString(16)}, +${t.reqBytes})`;
     if (t.freeSite !== undefined) s += `, freed at ${t.freeSite}`;
   }

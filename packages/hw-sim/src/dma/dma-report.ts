@@ -34,7 +34,10 @@ export class DmarReporter {
     const page = Math.floor(iova / PAGE_SIZE) * PAGE_SIZE;
     const reason = write ? "0x05] PTE Write access is not set" : "0x06] PTE Read access is not set";
     this.k.printk(3, "DMAR: DRHD: handling fault status reg 2");
-    this.k.printk(3, `DMAR: [DMA ${write ? "Write" : "Read"} NO_PASID] Request device [${bdf}] fault addr 0x${page.toString(16)} [fault reason ${reason}`);
+    this.k.printk(
+      3,
+      `DMAR: [DMA ${write ? "Write" : "Read"} NO_PASID] Request device [${bdf}] fault addr 0x${page.toString(16)} [fault reason ${reason}`,
+    );
     return true;
   }
 }

@@ -31,7 +31,8 @@ export class GuestMemory {
   view(phys: number, len: number): Uint8Array {
     const index = Math.floor(phys / CHUNK_BYTES);
     const off = phys - index * CHUNK_BYTES;
-    if (off + len > CHUNK_BYTES) throw new Error(`guest memory: view [0x${phys.toString(16)}, +${len}) crosses a 4 MiB chunk`);
+    if (off + len > CHUNK_BYTES)
+      throw new Error(`guest memory: view [0x${phys.toString(16)}, +${len}) crosses a 4 MiB chunk`);
     return this.chunk(index).subarray(off, off + len);
   }
 
@@ -66,7 +67,13 @@ export class GuestMemory {
 
 /** Little-endian helpers for descriptor layouts (the NIC and GPU models are x86-hosted). */
 export function le32(b: Uint8Array, off: number): number {
-  return ((b[off] as number) | ((b[off + 1] as number) << 8) | ((b[off + 2] as number) << 16) | ((b[off + 3] as number) << 24)) >>> 0;
+  return (
+    ((b[off] as number) |
+      ((b[off + 1] as number) << 8) |
+      ((b[off + 2] as number) << 16) |
+      ((b[off + 3] as number) << 24)) >>>
+    0
+  );
 }
 export function le16(b: Uint8Array, off: number): number {
   return (b[off] as number) | ((b[off + 1] as number) << 8);

@@ -1,11 +1,27 @@
 import { describe, expect, it } from "vitest";
 import { analyzeImports, importText } from "@devscope/tracer";
-import { GFP_KERNEL, dma_alloc_coherent, dma_free_coherent, dma_pool_alloc, dma_pool_create, dma_pool_free, pci_clear_master, pci_enable_device, pci_set_master, type PciDev } from "@devscope/core";
+import {
+  GFP_KERNEL,
+  dma_alloc_coherent,
+  dma_free_coherent,
+  dma_pool_alloc,
+  dma_pool_create,
+  dma_pool_free,
+  pci_clear_master,
+  pci_enable_device,
+  pci_set_master,
+  type PciDev,
+} from "@devscope/core";
 import { Machine } from "../machine.js";
 import { NicDevice } from "../devices/nic/nic-device.js";
 import type { IommuMode } from "./iommu.js";
 
-function rig(iommu: IommuMode = "translate"): { m: Machine; nic: NicDevice; pdev: PciDev; other: PciDev } {
+function rig(iommu: IommuMode = "translate"): {
+  m: Machine;
+  nic: NicDevice;
+  pdev: PciDev;
+  other: PciDev;
+} {
   const m = new Machine({ seed: 5, iommu, trace: false });
   const nic = new NicDevice(m);
   const pdev = m.bus.plug(nic, 3);
@@ -30,12 +46,23 @@ describe("IOMMU-like checker and DMA engine", () => {
   it("faults DMA to a freed buffer and records its allocation and free sites (DMAR line printed)", () => {
     const { m, nic, pdev } = rig();
     const k = m.kernel;
-    const buf = k.runAs(k.init, () => k.call("my_open", () => dma_alloc_coherent(pdev, 4096, GFP_KERNEL)));
+    const buf = k.runAs(k.init, () =>
+      k.call("my_open", () => dma_alloc_coherent(pdev, 4096, GFP_KERNEL)),
+    );
     if (buf === null) throw new Error("no buffer");
-    k.runAs(k.init, () => k.call("my_close", () => dma_free_coherent(pdev, 4096, buf.vaddr, buf.dma_handle)));
+    k.runAs(k.init, () =>
+      k.call("my_close", () => dma_free_coherent(pdev, 4096, buf.vaddr, buf.dma_handle)),
+    );
     expect(nic.dma.write(buf.dma_handle, new Uint8Array(64), "rx packet data")).toBe(false);
     const f = m.faults[0];
-    expect(f).toMatchObject({ reason: "after-free", write: true, blocked: true, reported: true, purpose: "rx packet data", lenBytes: 64 });
+    expect(f).toMatchObject({
+      reason: "after-free",
+      write: true,
+      blocked: true,
+      reported: true,
+      purpose: "rx packet data",
+      lenBytes: 64,
+    });
     expect(f?.target?.allocSite).toMatch(/^my_open\+/);
     expect(f?.target?.freeSite).toMatch(/^my_close\+/);
     expect(k.dmesg.some((e) => e.kind === "report" && e.report === "iommu-fault")).toBe(true);
@@ -64,7 +91,9 @@ describe("IOMMU-like checker and DMA engine", () => {
     pci_set_master(pdev);
     nic.yank();
     expect(nic.dma.write(buf.dma_handle, new Uint8Array(4), "x")).toBe(false);
-    expect(m.faults.map((f) => [f.reason, f.blocked, f.reported, f.target?.kind])).toEqual([["bus-master-off", true, false, "coherent"]]);
+    expect(m.faults.map((f) => [f.reason, f.blocked, f.reported, f.target?.kind])).toEqual([
+      ["bus-master-off", true, false, "coherent"],
+    ]);
   });
 
   it("flags DMA into a free pool block, which the IOMMU cannot see (the page stays mapped)", () => {
@@ -78,7 +107,9 @@ describe("IOMMU-like checker and DMA engine", () => {
     dma_pool_free(pool, b.vaddr, b.dma);
     expect(nic.dma.write(a.dma, new Uint8Array(8), "status")).toBe(true);
     expect(nic.dma.write(b.dma, new Uint8Array(8), "stale status")).toBe(true);
-    expect(m.faults.map((f) => [f.reason, f.blocked, f.target?.pool])).toEqual([["pool-free-block", false, "cbs"]]);
+    expect(m.faults.map((f) => [f.reason, f.blocked, f.target?.pool])).toEqual([
+      ["pool-free-block", false, "cbs"],
+    ]);
   });
 
   it("in passthrough the stale DMA lands in memory and is only recorded", () => {
@@ -89,23 +120,41 @@ describe("IOMMU-like checker and DMA engine", () => {
     k.runAs(k.init, () => dma_free_coherent(pdev, 4096, buf.vaddr, buf.dma_handle));
     expect(nic.dma.write(buf.dma_handle, new Uint8Array([9]), "late")).toBe(true);
     expect(m.memory.read(buf.vaddr, 1)[0]).toBe(9);
-    expect(m.faults.map((f) => [f.reason, f.blocked, f.reported])).toEqual([["after-free", false, false]]);
+    expect(m.faults.map((f) => [f.reason, f.blocked, f.reported])).toEqual([
+      ["after-free", false, false],
+    ]);
     // No IOMMU fault line; only the checker's own report says what the device hit.
-    expect(k.dmesg.filter((e) => e.kind === "report").map((e) => (e.kind === "report" ? e.report : ""))).toEqual(["kasan-use-after-free"]);
+    expect(
+      k.dmesg.filter((e) => e.kind === "report").map((e) => (e.kind === "report" ? e.report : "")),
+    ).toEqual(["kasan-use-after-free"]);
   });
 
   it("the checker reports what a faulting access hit in KASAN's line shapes, once per target", () => {
     const { m, nic, pdev } = rig();
     const k = m.kernel;
     const ip = k.task("ip");
-    const buf = k.runAs(ip, () => k.call("__dev_open", () => k.at("rtl_open+0x308/0x3e0 [sim_r8169]", () => dma_alloc_coherent(pdev, 256, GFP_KERNEL))));
+    const buf = k.runAs(ip, () =>
+      k.call("__dev_open", () =>
+        k.at("rtl_open+0x308/0x3e0 [sim_r8169]", () => dma_alloc_coherent(pdev, 256, GFP_KERNEL)),
+      ),
+    );
     if (buf === null) throw new Error("no buffer");
-    k.runAs(k.init, () => k.call("__dev_close_many", () => k.at("rtl8169_close+0x144/0x240 [sim_r8169]", () => dma_free_coherent(pdev, 256, buf.vaddr, buf.dma_handle))));
+    k.runAs(k.init, () =>
+      k.call("__dev_close_many", () =>
+        k.at("rtl8169_close+0x144/0x240 [sim_r8169]", () =>
+          dma_free_coherent(pdev, 256, buf.vaddr, buf.dma_handle),
+        ),
+      ),
+    );
     for (let i = 0; i < 3; i++) nic.dma.read(buf.dma_handle + 0xc0, 16, "rx descriptor fetch");
     const lines = k.dmesg.map((e) => ("text" in e ? e.text : ""));
-    const start = lines.indexOf("BUG: KASAN: use-after-free in DMA read by 0000:00:03.0 (rx descriptor fetch)");
+    const start = lines.indexOf(
+      "BUG: KASAN: use-after-free in DMA read by 0000:00:03.0 (rx descriptor fetch)",
+    );
     const vaddr = (buf.vaddr + 0x8880_0000_0000).toString(16);
-    expect(lines.slice(start - 2, start + 19).map((l) => l.replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+/g, "+…"))).toEqual([
+    expect(
+      lines.slice(start - 2, start + 19).map((l) => l.replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+/g, "+…")),
+    ).toEqual([
       `DMAR: [DMA Read NO_PASID] Request device [00:03.0] fault addr 0x${buf.dma_handle.toString(16)} [fault reason 0x06] PTE Read access is not set`,
       "==================================================================",
       "BUG: KASAN: use-after-free in DMA read by 0000:00:03.0 (rx descriptor fetch)",
@@ -139,14 +188,28 @@ describe("IOMMU-like checker and DMA engine", () => {
     const k = m.kernel;
     const pool = k.runAs(k.init, () => dma_pool_create("cbs", pdev, 256, 8, 0));
     if (pool === null) throw new Error("no pool");
-    const a = k.runAs(k.task("ip"), () => k.at("e100_up+0x1c4/0x2a0 [sim_e100]", () => dma_pool_alloc(pool, GFP_KERNEL)));
-    const b = k.runAs(k.task("ip"), () => k.at("e100_up+0x1c4/0x2a0 [sim_e100]", () => dma_pool_alloc(pool, GFP_KERNEL)));
+    const a = k.runAs(k.task("ip"), () =>
+      k.at("e100_up+0x1c4/0x2a0 [sim_e100]", () => dma_pool_alloc(pool, GFP_KERNEL)),
+    );
+    const b = k.runAs(k.task("ip"), () =>
+      k.at("e100_up+0x1c4/0x2a0 [sim_e100]", () => dma_pool_alloc(pool, GFP_KERNEL)),
+    );
     if (a === null || b === null) throw new Error("no block");
-    k.runAs(k.task("ip"), () => k.at("e100_down+0x9a/0x1e0 [sim_e100]", () => dma_pool_free(pool, b.vaddr, b.dma)));
+    k.runAs(k.task("ip"), () =>
+      k.at("e100_down+0x9a/0x1e0 [sim_e100]", () => dma_pool_free(pool, b.vaddr, b.dma)),
+    );
     expect(nic.dma.write(b.dma + 8, new Uint8Array(8), "cb status write-back")).toBe(true);
-    expect(m.faults[0]?.target).toMatchObject({ kind: "pool-block", pool: "cbs", allocSite: "e100_up+0x1c4/0x2a0 [sim_e100]", freeSite: "e100_down+0x9a/0x1e0 [sim_e100]", reqBytes: 256 });
+    expect(m.faults[0]?.target).toMatchObject({
+      kind: "pool-block",
+      pool: "cbs",
+      allocSite: "e100_up+0x1c4/0x2a0 [sim_e100]",
+      freeSite: "e100_down+0x9a/0x1e0 [sim_e100]",
+      reqBytes: 256,
+    });
     const lines = k.dmesg.map((e) => ("text" in e ? e.text : ""));
-    expect(lines).toContain("BUG: KASAN: use-after-free in DMA write by 0000:00:03.0 (cb status write-back)");
+    expect(lines).toContain(
+      "BUG: KASAN: use-after-free in DMA write by 0000:00:03.0 (cb status write-back)",
+    );
     expect(lines).toContain(" which belongs to the dma pool cbs of size 256");
     expect(lines).toContain("The buggy address is located 8 bytes inside of");
     expect(lines).toContain(" e100_down+0x9a/0x1e0 [sim_e100]");
@@ -165,7 +228,11 @@ describe("IOMMU-like checker and DMA engine", () => {
   });
 
   it("end to end: a write into a free pool block, which the IOMMU allows, becomes a dma-fault naming the pool and both sites", () => {
-    const m = new Machine({ seed: 8, trace: { console: true, devres: true, marker: true }, kernel: { consoleLoglevel: 8 } });
+    const m = new Machine({
+      seed: 8,
+      trace: { console: true, devres: true, marker: true },
+      kernel: { consoleLoglevel: 8 },
+    });
     const nic = new NicDevice(m);
     const pdev = m.bus.plug(nic, 3);
     const k = m.kernel;
@@ -173,16 +240,27 @@ describe("IOMMU-like checker and DMA engine", () => {
     pci_set_master(pdev);
     const pool = k.runAs(k.init, () => dma_pool_create("eth0", pdev, 576, 4, 0));
     if (pool === null) throw new Error("no pool");
-    const cb = k.runAs(k.task("ip"), () => k.at("e100_up+0x1c4/0x2a0 [sim_e100]", () => dma_pool_alloc(pool, GFP_KERNEL)));
+    const cb = k.runAs(k.task("ip"), () =>
+      k.at("e100_up+0x1c4/0x2a0 [sim_e100]", () => dma_pool_alloc(pool, GFP_KERNEL)),
+    );
     if (cb === null) throw new Error("no block");
-    k.runAs(k.task("ip"), () => k.at("e100_down+0x9a/0x1e0 [sim_e100]", () => dma_pool_free(pool, cb.vaddr, cb.dma)));
+    k.runAs(k.task("ip"), () =>
+      k.at("e100_down+0x9a/0x1e0 [sim_e100]", () => dma_pool_free(pool, cb.vaddr, cb.dma)),
+    );
     k.marker("scenario: stale status write-back");
     nic.dma.write(cb.dma + 2, new Uint8Array(2), "cb status write-back");
     const a = analyzeImports([importText(k.traceText(), { path: "free-block.txt" })]);
     expect(a.findings.map((f) => f.rule)).toEqual(["dma-fault"]);
-    expect(a.findings[0]?.details).toMatchObject({ faults: 0, checkerReports: 1, pool: "eth0", bugType: "use-after-free" });
+    expect(a.findings[0]?.details).toMatchObject({
+      faults: 0,
+      checkerReports: 1,
+      pool: "eth0",
+      bugType: "use-after-free",
+    });
     expect(a.findings[0]?.message).toContain(
-      'saw a write of 2 bytes at bus address 0x' + (cb.dma + 2).toString(16) + ' (cb status write-back), 2 bytes into a free 576-byte block of DMA pool "eth0" — allocated by e100_up+0x1c4/0x2a0 [sim_e100]',
+      "saw a write of 2 bytes at bus address 0x" +
+        (cb.dma + 2).toString(16) +
+        ' (cb status write-back), 2 bytes into a free 576-byte block of DMA pool "eth0" — allocated by e100_up+0x1c4/0x2a0 [sim_e100]',
     );
     expect(a.findings[0]?.message).toContain("freed by e100_down+0x9a/0x1e0 [sim_e100]");
     expect(a.findings[0]?.message).toContain("the IOMMU let it through");

@@ -12,7 +12,12 @@ export type IommuMode = "translate" | "passthrough";
 /** The checker's verdict on one access. */
 export type IommuVerdict =
   | { ok: true; mapping: DmaMapping; phys: number; poolFreeBlock?: DmaTargetInfo }
-  | { ok: false; reason: Exclude<DmaFaultReason, "bus-master-off" | "pool-free-block">; target?: DmaTargetInfo; faultIova: number };
+  | {
+      ok: false;
+      reason: Exclude<DmaFaultReason, "bus-master-off" | "pool-free-block">;
+      target?: DmaTargetInfo;
+      faultIova: number;
+    };
 
 const PAGE = PAGE_SIZE;
 const POOL_SITE = "dma_pool_alloc";
@@ -73,7 +78,8 @@ export class Iommu {
   /** Live mappings currently indexed (for end-of-cycle invariants), count. */
   liveCount(dev?: Device): number {
     const seen = new Set<DmaMapping>();
-    for (const list of this.live.values()) for (const m of list) if (dev === undefined || m.dev === dev) seen.add(m);
+    for (const list of this.live.values())
+      for (const m of list) if (dev === undefined || m.dev === dev) seen.add(m);
     return seen.size;
   }
 
@@ -98,21 +104,40 @@ export class Iommu {
       const end = own.dma_handle + own.size;
       const phys = own.vaddr + (iova - own.dma_handle);
       // A pool page holds blocks: the block the access starts in is the object it may touch.
-      const block = own.kind === "coherent" && own.allocSite.startsWith(POOL_SITE) ? this.poolBlock(dev, own, phys, len) : null;
-      if (block !== null && block.outOfBounds) return { ok: false, reason: "out-of-bounds", target: block.info, faultIova: Math.min(block.endIova, end) };
-      if (iova + len > end) return { ok: false, reason: "out-of-bounds", target: targetInfo(own), faultIova: end };
-      if ((write && own.dir === "DMA_TO_DEVICE") || (!write && own.dir === "DMA_FROM_DEVICE")) return { ok: false, reason: "direction", target: targetInfo(own), faultIova: iova };
-      if (block !== null && block.free) return { ok: true, mapping: own, phys, poolFreeBlock: block.info };
+      const block =
+        own.kind === "coherent" && own.allocSite.startsWith(POOL_SITE)
+          ? this.poolBlock(dev, own, phys, len)
+          : null;
+      if (block !== null && block.outOfBounds)
+        return {
+          ok: false,
+          reason: "out-of-bounds",
+          target: block.info,
+          faultIova: Math.min(block.endIova, end),
+        };
+      if (iova + len > end)
+        return { ok: false, reason: "out-of-bounds", target: targetInfo(own), faultIova: end };
+      if ((write && own.dir === "DMA_TO_DEVICE") || (!write && own.dir === "DMA_FROM_DEVICE"))
+        return { ok: false, reason: "direction", target: targetInfo(own), faultIova: iova };
+      if (block !== null && block.free)
+        return { ok: true, mapping: own, phys, poolFreeBlock: block.info };
       return { ok: true, mapping: own, phys };
     }
-    if (other !== undefined) return { ok: false, reason: "other-device", target: targetInfo(other), faultIova: iova };
+    if (other !== undefined)
+      return { ok: false, reason: "other-device", target: targetInfo(other), faultIova: iova };
     const tomb = this.tombs.get(Math.floor(iova / PAGE));
-    if (tomb !== undefined && tomb.dev === dev && tomb.contains(iova)) return { ok: false, reason: "after-free", target: targetInfo(tomb), faultIova: iova };
+    if (tomb !== undefined && tomb.dev === dev && tomb.contains(iova))
+      return { ok: false, reason: "after-free", target: targetInfo(tomb), faultIova: iova };
     return { ok: false, reason: "unmapped", faultIova: iova };
   }
 
   /** For an access inside a pool page: the block it falls in, free or not, and overruns. */
-  private poolBlock(dev: Device, page: DmaMapping, phys: number, len: number): { info: DmaTargetInfo; free: boolean; outOfBounds: boolean; endIova: number } | null {
+  private poolBlock(
+    dev: Device,
+    page: DmaMapping,
+    phys: number,
+    len: number,
+  ): { info: DmaTargetInfo; free: boolean; outOfBounds: boolean; endIova: number } | null {
     const pool = dev.dma_pools.find((p) => p.pageOf(phys) !== null) ?? null;
     if (pool === null) return null;
     const pg = pool.pageOf(phys);
@@ -125,20 +150,42 @@ export class Iommu {
     // The block's own allocation (core tracks dma_pool_alloc's caller per block); a block never
     // handed out has only its page's.
     const track = pool.blockTrack(blockVaddr);
-    const out: DmaTargetInfo = { kind: "pool-block", dma: blockDma, sizeBytes: pool.size, phys: blockVaddr, reqBytes: pool.size, allocSite: track?.allocated.site ?? page.allocSite, allocNs: track?.allocated.ns ?? page.allocNs, pool: pool.name };
+    const out: DmaTargetInfo = {
+      kind: "pool-block",
+      dma: blockDma,
+      sizeBytes: pool.size,
+      phys: blockVaddr,
+      reqBytes: pool.size,
+      allocSite: track?.allocated.site ?? page.allocSite,
+      allocNs: track?.allocated.ns ?? page.allocNs,
+      pool: pool.name,
+    };
     if (track !== null) out.allocated = track.allocated;
     if (free && track?.freed !== null && track?.freed !== undefined) {
       out.freed = track.freed;
       out.freeSite = track.freed.site;
       out.freeNs = track.freed.ns;
     }
-    return { info: out, free, outOfBounds: off + len > blockOff + pool.size, endIova: blockDma + pool.size };
+    return {
+      info: out,
+      free,
+      outOfBounds: off + len > blockOff + pool.size,
+      endIova: blockDma + pool.size,
+    };
   }
 }
 
 /** What the checker records of a mapping it judged an access against. */
 export function targetInfo(m: DmaMapping): DmaTargetInfo {
-  const t: DmaTargetInfo = { kind: m.kind, dma: m.dma_handle, sizeBytes: m.size, phys: m.vaddr, reqBytes: m.reqBytes, allocSite: m.allocSite, allocNs: m.allocNs };
+  const t: DmaTargetInfo = {
+    kind: m.kind,
+    dma: m.dma_handle,
+    sizeBytes: m.size,
+    phys: m.vaddr,
+    reqBytes: m.reqBytes,
+    allocSite: m.allocSite,
+    allocNs: m.allocNs,
+  };
   if (m.freeSite !== null) t.freeSite = m.freeSite;
   if (m.freeNs !== null) t.freeNs = m.freeNs;
   if (m.allocated !== null) t.allocated = m.allocated;
@@ -152,6 +199,7 @@ function blockIsFree(pool: DmaPool, vaddr: number, blockOff: number): boolean {
   // Pre-6.3: each page threads its free blocks through page->offset and the stored next offsets.
   const page = pool.pageOf(vaddr);
   if (page === null) return false;
-  for (let off = page.offset; off < pool.allocation; off = page.next.get(off) ?? pool.allocation) if (off === blockOff) return true;
+  for (let off = page.offset; off < pool.allocation; off = page.next.get(off) ?? pool.allocation)
+    if (off === blockOff) return true;
   return false;
 }

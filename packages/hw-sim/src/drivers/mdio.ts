@@ -1,4 +1,14 @@
-import { GFP_KERNEL, devres_add, devres_alloc, devres_free, kfree, kzalloc, named, type Device, type KMem } from "@devscope/core";
+import {
+  GFP_KERNEL,
+  devres_add,
+  devres_alloc,
+  devres_free,
+  kfree,
+  kzalloc,
+  named,
+  type Device,
+  type KMem,
+} from "@devscope/core";
 
 /** sizeof(struct mii_bus) on 6.1 x86-64, bytes. */
 const MII_BUS_BYTES = 3224;
@@ -43,7 +53,9 @@ export function devm_mdiobus_alloc(dev: Device): MiiBus | null {
 
 /** devm_mdiobus_register(dev, bus) → __devm_mdiobus_register: node first, then mdiobus_register. */
 export function devm_mdiobus_register(dev: Device, bus: MiiBus): number {
-  const dr = devres_alloc(dev, devm_mdiobus_unregister, 8, GFP_KERNEL, { mii: null } as MdiobusDevres);
+  const dr = devres_alloc(dev, devm_mdiobus_unregister, 8, GFP_KERNEL, {
+    mii: null,
+  } as MdiobusDevres);
   if (dr === null) return -12;
   bus.registered = true;
   dr.mii = bus;

@@ -1,4 +1,19 @@
-import { ENODEV, ENOMEM, GFP_KERNEL, KERN_INFO, KMem, dev_driver_string, devres_add, devres_alloc, devres_free, kfree, kzalloc, named, type Device, type Kernel } from "@devscope/core";
+import {
+  ENODEV,
+  ENOMEM,
+  GFP_KERNEL,
+  KERN_INFO,
+  KMem,
+  dev_driver_string,
+  devres_add,
+  devres_alloc,
+  devres_free,
+  kfree,
+  kzalloc,
+  named,
+  type Device,
+  type Kernel,
+} from "@devscope/core";
 
 /** sizeof(struct net_device) on 6.1 x86-64 and the queue structs alloc_netdev_mqs allocates, bytes. */
 const NET_DEVICE_BYTES = 2432;
@@ -91,7 +106,11 @@ named(devm_free_netdev, "devm_free_netdev");
  * devm_alloc_etherdev(dev, sizeof_priv) → devm_alloc_etherdev_mqs (net/devres.c): the node
  * (struct net_device_devres, 8 bytes) first, then the netdev; added only if that worked.
  */
-export function devm_alloc_etherdev<P>(dev: Device, sizeof_priv: number, priv: P): NetDevice<P> | null {
+export function devm_alloc_etherdev<P>(
+  dev: Device,
+  sizeof_priv: number,
+  priv: P,
+): NetDevice<P> | null {
   const k = dev.kernel;
   const dr = devres_alloc(dev, devm_free_netdev, 8, GFP_KERNEL, { ndev: null } as NetdevDevres);
   if (dr === null) return null;
@@ -110,7 +129,8 @@ const names = new WeakMap<Kernel, Set<string>>();
 /** netdev_printk: `<driver> <bus id> <ifname>: text` (net/core/dev.c :: __netdev_printk). */
 export function netdev_printk<P>(level: number, nd: NetDevice<P>, text: string): void {
   const parent = nd.parent;
-  const prefix = parent === null ? `(NULL net_device)` : `${dev_driver_string(parent)} ${parent.name}`;
+  const prefix =
+    parent === null ? `(NULL net_device)` : `${dev_driver_string(parent)} ${parent.name}`;
   nd.kernel.printk(level, `${prefix} ${nd.name}: ${text}`);
 }
 
@@ -132,8 +152,13 @@ export function register_netdev<P>(nd: NetDevice<P>): number {
   let i = 0;
   while (taken.has(`eth${i}`)) i++;
   const name = `eth${i}`;
-  const kobjName = k.at("kobject_set_name_vargs+0x1c/0x90", () => kzalloc(k, name.length + 1, GFP_KERNEL));
-  const queues = kobjName === null ? null : k.at("netdev_queue_update_kobjects+0x7c/0x190", () => kzalloc(k, 96, GFP_KERNEL));
+  const kobjName = k.at("kobject_set_name_vargs+0x1c/0x90", () =>
+    kzalloc(k, name.length + 1, GFP_KERNEL),
+  );
+  const queues =
+    kobjName === null
+      ? null
+      : k.at("netdev_queue_update_kobjects+0x7c/0x190", () => kzalloc(k, 96, GFP_KERNEL));
   if (kobjName === null || queues === null) {
     kfree(k, kobjName);
     return -ENOMEM;
@@ -150,7 +175,11 @@ export function register_netdev<P>(nd: NetDevice<P>): number {
 export function unregister_netdev<P>(nd: NetDevice<P>): void {
   const k = nd.kernel;
   if (!nd.registered) {
-    k.warn("net/core/dev.c", "unregister_netdevice_queue", `unregister_netdevice: ${nd.name} is not registered`);
+    k.warn(
+      "net/core/dev.c",
+      "unregister_netdevice_queue",
+      `unregister_netdevice: ${nd.name} is not registered`,
+    );
     return;
   }
   k.call("unregister_netdev", () => {

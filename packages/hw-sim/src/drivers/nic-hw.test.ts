@@ -1,10 +1,29 @@
 import { describe, expect, it } from "vitest";
-import { DMA_BIT_MASK, GFP_KERNEL, dma_alloc_coherent, dma_set_mask_and_coherent, ioremap, pci_enable_device, pci_resource_start, pci_set_master, type IoMem, type PciDev } from "@devscope/core";
+import {
+  DMA_BIT_MASK,
+  GFP_KERNEL,
+  dma_alloc_coherent,
+  dma_set_mask_and_coherent,
+  ioremap,
+  pci_enable_device,
+  pci_resource_start,
+  pci_set_master,
+  type IoMem,
+  type PciDev,
+} from "@devscope/core";
 import { Machine } from "../machine.js";
 import { NicDevice } from "../devices/nic/nic-device.js";
 import * as R from "../devices/nic/nic-regs.js";
 import { le64 } from "../dma/guest-memory.js";
-import { nic_configure_rings, nic_read_mac, nic_rx_fill, nic_rx_free, nic_rx_reap, nic_write_mac, type RxBuffer } from "./nic-hw.js";
+import {
+  nic_configure_rings,
+  nic_read_mac,
+  nic_rx_fill,
+  nic_rx_free,
+  nic_rx_reap,
+  nic_write_mac,
+  type RxBuffer,
+} from "./nic-hw.js";
 
 function rig(): { m: Machine; nic: NicDevice; pdev: PciDev; io: IoMem } {
   const m = new Machine({ seed: 4, trace: false });
@@ -38,7 +57,12 @@ describe("the NIC model's programming, shared by sim-r8169 and sim-e100", () => 
     expect(bufs).toHaveLength(8);
     expect(le64(rx.bytes(), 3 * R.DESC_BYTES)).toBe(bufs[3]?.dma);
     nic_configure_rings(io, { dma: rx.dma_handle, count: 8 }, { dma: tx.dma_handle, count: 8 });
-    expect([io.read32(R.RDLEN), io.read32(R.RDT), io.read32(R.TDLEN), io.read32(R.TDT)]).toEqual([8 * R.DESC_BYTES, 7, 8 * R.DESC_BYTES, 0]);
+    expect([io.read32(R.RDLEN), io.read32(R.RDT), io.read32(R.TDLEN), io.read32(R.TDT)]).toEqual([
+      8 * R.DESC_BYTES,
+      7,
+      8 * R.DESC_BYTES,
+      0,
+    ]);
     expect(io.read32(R.RCTL) & R.RCTL_EN).toBe(R.RCTL_EN);
     for (let i = 0; i < 3; i++) expect(nic.receive(100 + i)).toBe(true);
     let frames = 0;

@@ -5,7 +5,15 @@
  * Like e1000's e1000_configure_rx / e1000_configure_tx / e1000_clean_rx_irq / e1000_read_mac_addr
  * (drivers/net/ethernet/intel/e1000/e1000_main.c), written once.
  */
-import { ENOMEM, dma_map_single, dma_mapping_error, dma_unmap_single, type Device, type Gfp, type IoMem } from "@devscope/core";
+import {
+  ENOMEM,
+  dma_map_single,
+  dma_mapping_error,
+  dma_unmap_single,
+  type Device,
+  type Gfp,
+  type IoMem,
+} from "@devscope/core";
 import { le16, put64 } from "../dma/guest-memory.js";
 import * as R from "../devices/nic/nic-regs.js";
 
@@ -48,12 +56,22 @@ export function nic_configure_rings(io: IoMem, rx: NicRing, tx: NicRing): void {
 export function nic_read_mac(io: IoMem): number[] {
   const ral = io.read32(R.RAL0);
   const rah = io.read32(R.RAH0);
-  return [ral & 0xff, (ral >>> 8) & 0xff, (ral >>> 16) & 0xff, ral >>> 24, rah & 0xff, (rah >>> 8) & 0xff];
+  return [
+    ral & 0xff,
+    (ral >>> 8) & 0xff,
+    (ral >>> 16) & 0xff,
+    ral >>> 24,
+    rah & 0xff,
+    (rah >>> 8) & 0xff,
+  ];
 }
 
 /** Write a station address back to RAL0/RAH0 (address valid), as remove() restores the permanent MAC. */
 export function nic_write_mac(io: IoMem, a: readonly number[]): void {
-  io.write32(((a[0] ?? 0) | ((a[1] ?? 0) << 8) | ((a[2] ?? 0) << 16) | ((a[3] ?? 0) << 24)) >>> 0, R.RAL0);
+  io.write32(
+    ((a[0] ?? 0) | ((a[1] ?? 0) << 8) | ((a[2] ?? 0) << 16) | ((a[3] ?? 0) << 24)) >>> 0,
+    R.RAL0,
+  );
   io.write32(((a[4] ?? 0) | ((a[5] ?? 0) << 8) | R.RAH_AV) >>> 0, R.RAH0);
 }
 
@@ -62,7 +80,13 @@ export function nic_write_mac(io: IoMem, a: readonly number[]): void {
  * by the NIC) to the stack — `onFrame` for those that carry data — clear its status and give it
  * back through the tail register. At most one lap. Returns the next descriptor to look at.
  */
-export function nic_rx_reap(io: IoMem, ring: Uint8Array, cur: number, count: number, onFrame: () => void): number {
+export function nic_rx_reap(
+  io: IoMem,
+  ring: Uint8Array,
+  cur: number,
+  count: number,
+  onFrame: () => void,
+): number {
   for (let n = 0; n < count; n++) {
     const off = cur * R.DESC_BYTES;
     if (((ring[off + 12] ?? 0) & R.RXD_STAT_DD) === 0) break;
@@ -80,7 +104,14 @@ export function nic_rx_reap(io: IoMem, ring: Uint8Array, cur: number, count: num
  * to `bufs` as they are made; on failure -ENOMEM is returned and what was made stays in `bufs`
  * for the driver's own cleanup path (nic_rx_free).
  */
-export function nic_rx_fill(dev: Device, ring: Uint8Array, count: number, gfp: Gfp, site: string, bufs: RxBuffer[]): number {
+export function nic_rx_fill(
+  dev: Device,
+  ring: Uint8Array,
+  count: number,
+  gfp: Gfp,
+  site: string,
+  bufs: RxBuffer[],
+): number {
   const k = dev.kernel;
   for (let i = 0; i < count; i++) {
     const phys = k.pages.alloc(0, gfp, site);

@@ -4,7 +4,9 @@ import { describe, expect, it } from "vitest";
 import { importText, type TraceEvent } from "@devscope/tracer";
 import { runScenario } from "../scenarios/registry.js";
 
-const REAL = fileURLToPath(new URL("../../../../fixtures/real-traces/cirrus-drm-unbind.ftrace.txt", import.meta.url));
+const REAL = fileURLToPath(
+  new URL("../../../../fixtures/real-traces/cirrus-drm-unbind.ftrace.txt", import.meta.url),
+);
 const DEV = "0000:00:06.0";
 
 /**
@@ -14,16 +16,20 @@ const DEV = "0000:00:06.0";
 function sequence(events: readonly TraceEvent[]): string[] {
   const out: string[] = [];
   for (const e of events) {
-    if (e.kind === "devres" && e.dev === DEV && e.via === undefined) out.push(`devres ${e.op} ${e.name} (${e.size})`);
-    else if (e.kind === "drmres" && e.via === "console") out.push(`drmm ${e.op} ${e.name} (${e.size})`);
-    else if (e.kind === "drmres_release" && e.via === "console") out.push(`drmm release ${e.phase}`);
+    if (e.kind === "devres" && e.dev === DEV && e.via === undefined)
+      out.push(`devres ${e.op} ${e.name} (${e.size})`);
+    else if (e.kind === "drmres" && e.via === "console")
+      out.push(`drmm ${e.op} ${e.name} (${e.size})`);
+    else if (e.kind === "drmres_release" && e.via === "console")
+      out.push(`drmm release ${e.phase}`);
   }
   return out;
 }
 
 /** The capture's guest script (`modprobe cirrus; unbind; bind; rmmod cirrus`) against sim-drm: the registered scenario. */
 function simulate(seed: number): TraceEvent[] {
-  return importText(runScenario("gpu-cirrus-capture", { seed }).ftrace(), { keepKmem: "none" }).events;
+  return importText(runScenario("gpu-cirrus-capture", { seed }).ftrace(), { keepKmem: "none" })
+    .events;
 }
 
 describe("sim-drm against the real cirrus capture (6.1)", () => {

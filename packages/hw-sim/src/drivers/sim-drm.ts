@@ -157,9 +157,26 @@ function sim_drm_pci_probe(pdev: PciDev, opts: SimDrmOptions): number {
     if (ret !== 0) return ret;
     ret = pci_request_regions(pdev, DRM_PCI_DRIVER);
     if (ret !== 0) return ret;
-    const c = devm_drm_dev_alloc<SimDrm | null>(pdev.dev, sim_drm_driver, SIM_DRM_DEVICE_BYTES, null);
+    const c = devm_drm_dev_alloc<SimDrm | null>(
+      pdev.dev,
+      sim_drm_driver,
+      SIM_DRM_DEVICE_BYTES,
+      null,
+    );
     if (IS_ERR(c)) return PTR_ERR(c);
-    const sd: SimDrm = { drm: c.drm, pdev, vram: null, mmio: null, ring: null, fencePage: null, tail: 0, fenceSeq: 0, fenceDone: 0, irq: 0, opts };
+    const sd: SimDrm = {
+      drm: c.drm,
+      pdev,
+      vram: null,
+      mmio: null,
+      ring: null,
+      fencePage: null,
+      tail: 0,
+      fenceSeq: 0,
+      fenceDone: 0,
+      irq: 0,
+      opts,
+    };
     c.container.data = sd;
     sd.vram = devm_ioremap(pdev.dev, pci_resource_start(pdev, 0), pci_resource_len(pdev, 0));
     if (sd.vram === null) return -ENOMEM;
@@ -216,7 +233,17 @@ named(sim_drm_pci_remove, "sim_drm_pci_remove");
 
 /** The pci_driver, configured with the bug options of a scenario. */
 export function makeSimDrm(opts: SimDrmOptions = {}): PciDriver {
-  return simPciDriver({ name: DRM_PCI_DRIVER, module: DRM_MODULE, id_table: [{ vendor: 0x1234, device: 0x1111 }], probe: sim_drm_pci_probe, probeName: "sim_drm_pci_probe", remove: sim_drm_pci_remove }, opts);
+  return simPciDriver(
+    {
+      name: DRM_PCI_DRIVER,
+      module: DRM_MODULE,
+      id_table: [{ vendor: 0x1234, device: 0x1111 }],
+      probe: sim_drm_pci_probe,
+      probeName: "sim_drm_pci_probe",
+      remove: sim_drm_pci_remove,
+    },
+    opts,
+  );
 }
 
 /** The bound driver's state of a device (for scenario scripts). */

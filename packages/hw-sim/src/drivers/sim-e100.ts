@@ -50,9 +50,24 @@ import {
 import * as R from "../devices/nic/nic-regs.js";
 import { modSym } from "../sim-symbols.js";
 import { udelay } from "./delay.js";
-import { alloc_etherdev, free_netdev, netdev_down, netdev_up, register_netdev, unregister_netdev, type NetDevice } from "./netdev.js";
+import {
+  alloc_etherdev,
+  free_netdev,
+  netdev_down,
+  netdev_up,
+  register_netdev,
+  unregister_netdev,
+  type NetDevice,
+} from "./netdev.js";
 import { boundDrvdata, simPciDriver } from "./sim-pci-driver.js";
-import { nic_configure_rings, nic_read_mac, nic_rx_fill, nic_rx_free, nic_rx_reap, type RxBuffer } from "./nic-hw.js";
+import {
+  nic_configure_rings,
+  nic_read_mac,
+  nic_rx_fill,
+  nic_rx_free,
+  nic_rx_reap,
+  type RxBuffer,
+} from "./nic-hw.js";
 
 export const E100_MODULE = "sim_e100";
 export const E100_DRIVER = "sim-e100";
@@ -105,7 +120,8 @@ function e100_intr(_irq: number, dev_id: unknown): number {
     // Not our interrupt (shared line), or the device is gone.
     if (stat === 0 || stat === 0xffffffff) return IRQ_NONE;
     const ring = nic.rxRing?.bytes();
-    if (ring !== undefined) nic.curRx = nic_rx_reap(io, ring, nic.curRx, nic.rxCount, () => nic.frames++);
+    if (ring !== undefined)
+      nic.curRx = nic_rx_reap(io, ring, nic.curRx, nic.rxCount, () => nic.frames++);
     return IRQ_HANDLED;
   });
 }
@@ -141,7 +157,14 @@ function e100_rx_alloc_list(nic: E100Nic): number {
   ring.fill(0);
   // The device addresses 32 bits (dma_set_mask(32)): buffers from ZONE_DMA32, as swiotlb
   // would otherwise bounce them. A failure leaves the posted buffers to e100_rx_clean_list.
-  const err = nic_rx_fill(dev, ring, nic.rxCount, GFP_KERNEL | __GFP_DMA32, modSym(E100_MODULE, "e100_rx_alloc_skb"), nic.rxBufs);
+  const err = nic_rx_fill(
+    dev,
+    ring,
+    nic.rxCount,
+    GFP_KERNEL | __GFP_DMA32,
+    modSym(E100_MODULE, "e100_rx_alloc_skb"),
+    nic.rxBufs,
+  );
   if (err !== 0) return err;
   nic.curRx = 0;
   return 0;
@@ -172,7 +195,11 @@ function e100_open(nd: NetDevice<E100Nic>): number {
     }
     const io = nic.csr as IoMem;
     // The command-block pool block holds the TX ring.
-    nic_configure_rings(io, { dma: (nic.rxRing as DmaMapping).dma_handle, count: nic.rxCount }, { dma: (nic.cbs as DmaPoolBlock).dma, count: nic.txCount });
+    nic_configure_rings(
+      io,
+      { dma: (nic.rxRing as DmaMapping).dma_handle, count: nic.rxCount },
+      { dma: (nic.cbs as DmaPoolBlock).dma, count: nic.txCount },
+    );
     err = request_irq(nic.pdev.dev, nic.pdev.irq, e100_intr, IRQF_SHARED, nd.name, nic);
     if (err !== 0) {
       e100_clean_cbs(nic);
@@ -206,7 +233,22 @@ function e100_probe(pdev: PciDev, opts: SimE100Options): number {
   const dev = pdev.dev;
   const k = pdev.kernel;
   return k.at(modSym(E100_MODULE, "e100_probe"), () => {
-    const nic: E100Nic = { pdev, nd: null, csr: null, mem: null, rings: null, cbsPool: null, cbs: null, rxRing: null, rxBufs: [], curRx: 0, rxCount: opts.rxRing ?? 16, txCount: opts.txRing ?? 16, frames: 0, opts };
+    const nic: E100Nic = {
+      pdev,
+      nd: null,
+      csr: null,
+      mem: null,
+      rings: null,
+      cbsPool: null,
+      cbs: null,
+      rxRing: null,
+      rxBufs: [],
+      curRx: 0,
+      rxCount: opts.rxRing ?? 16,
+      txCount: opts.txRing ?? 16,
+      frames: 0,
+      opts,
+    };
     const nd = alloc_etherdev(k, NIC_PRIV_BYTES, nic);
     if (nd === null) return -ENOMEM;
     nic.nd = nd;
@@ -251,7 +293,9 @@ function e100_probe(pdev: PciDev, opts: SimE100Options): number {
     if (mac.every((b) => b === 0) || ((mac[0] ?? 0) & 1) !== 0) {
       dev_err(dev, "Invalid MAC address from EEPROM, aborting");
       // The N17 shape: this error path was added later and jumps one label too far.
-      return opts.ladderMissesRung === true ? err_out_free(nic, -EAGAIN) : err_out_free_rings(nic, -EAGAIN);
+      return opts.ladderMissesRung === true
+        ? err_out_free(nic, -EAGAIN)
+        : err_out_free_rings(nic, -EAGAIN);
     }
     nd.dev_addr = mac;
     err = register_netdev(nd);
@@ -264,7 +308,10 @@ function e100_probe(pdev: PciDev, opts: SimE100Options): number {
       dev_err(dev, "Cannot create DMA pool, aborting");
       return err_out_pool(nic, -ENOMEM);
     }
-    k.printk(6, `${E100_DRIVER} ${dev.name} ${nd.name}: addr 0x${(pdev.resource[0]?.start ?? 0).toString(16)}, irq ${pdev.irq}, MAC addr ${mac.map((b) => b.toString(16).padStart(2, "0")).join(":")}`);
+    k.printk(
+      6,
+      `${E100_DRIVER} ${dev.name} ${nd.name}: addr 0x${(pdev.resource[0]?.start ?? 0).toString(16)}, irq ${pdev.irq}, MAC addr ${mac.map((b) => b.toString(16).padStart(2, "0")).join(":")}`,
+    );
     return 0;
   });
 }
@@ -330,7 +377,17 @@ named(e100_remove, "e100_remove");
 
 /** The pci_driver, configured with the bug options of a scenario. */
 export function makeSimE100(opts: SimE100Options = {}): PciDriver {
-  return simPciDriver({ name: E100_DRIVER, module: E100_MODULE, id_table: [{ vendor: 0x8086, device: 0x100e }], probe: e100_probe, probeName: "e100_probe", remove: e100_remove }, opts);
+  return simPciDriver(
+    {
+      name: E100_DRIVER,
+      module: E100_MODULE,
+      id_table: [{ vendor: 0x8086, device: 0x100e }],
+      probe: e100_probe,
+      probeName: "e100_probe",
+      remove: e100_remove,
+    },
+    opts,
+  );
 }
 
 /** The bound driver's state of a device (for scenario scripts). */

@@ -1,4 +1,10 @@
-import { dev_get_drvdata, named, type PciDev, type PciDeviceId, type PciDriver } from "@devscope/core";
+import {
+  dev_get_drvdata,
+  named,
+  type PciDev,
+  type PciDeviceId,
+  type PciDriver,
+} from "@devscope/core";
 
 /** What a simulated PCI driver declares: its `struct pci_driver` fields, with a probe that takes the scenario's options. */
 export interface SimPciDriverSpec<O> {

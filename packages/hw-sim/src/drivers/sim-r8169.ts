@@ -61,9 +61,26 @@ import * as R from "../devices/nic/nic-regs.js";
 import { modSym } from "../sim-symbols.js";
 import { udelay } from "./delay.js";
 import { devm_mdiobus_alloc, devm_mdiobus_register, type MiiBus } from "./mdio.js";
-import { devm_alloc_etherdev, netdev_down, netdev_info, netdev_printk, netdev_up, register_netdev, unregister_netdev, type NetDevice } from "./netdev.js";
+import {
+  devm_alloc_etherdev,
+  netdev_down,
+  netdev_info,
+  netdev_printk,
+  netdev_up,
+  register_netdev,
+  unregister_netdev,
+  type NetDevice,
+} from "./netdev.js";
 import { boundDrvdata, simPciDriver } from "./sim-pci-driver.js";
-import { nic_configure_rings, nic_read_mac, nic_rx_fill, nic_rx_free, nic_rx_reap, nic_write_mac, type RxBuffer } from "./nic-hw.js";
+import {
+  nic_configure_rings,
+  nic_read_mac,
+  nic_rx_fill,
+  nic_rx_free,
+  nic_rx_reap,
+  nic_write_mac,
+  type RxBuffer,
+} from "./nic-hw.js";
 
 export const R8169_MODULE = "sim_r8169";
 export const R8169_DRIVER = "sim-r8169";
@@ -219,7 +236,16 @@ function rtl8169_init_ring(tp: RtlPriv): number {
   const ring = rxRingBytes(tp);
   if (ring === null) return -ENOMEM;
   ring.fill(0);
-  if (nic_rx_fill(tp.pdev.dev, ring, tp.rxCount, GFP_KERNEL, modSym(R8169_MODULE, "rtl8169_alloc_rx_data"), tp.rxBufs) !== 0) {
+  if (
+    nic_rx_fill(
+      tp.pdev.dev,
+      ring,
+      tp.rxCount,
+      GFP_KERNEL,
+      modSym(R8169_MODULE, "rtl8169_alloc_rx_data"),
+      tp.rxBufs,
+    ) !== 0
+  ) {
     rtl8169_rx_clear(tp);
     return -ENOMEM;
   }
@@ -237,7 +263,11 @@ function ringDma(tp: RtlPriv): number {
 function rtl8169_up(tp: RtlPriv): void {
   const io = tp.mmio as IoMem;
   pci_set_master(tp.pdev);
-  nic_configure_rings(io, { dma: ringDma(tp), count: tp.rxCount }, { dma: (tp.txRing as DmaMapping).dma_handle, count: tp.txCount });
+  nic_configure_rings(
+    io,
+    { dma: ringDma(tp), count: tp.rxCount },
+    { dma: (tp.txRing as DmaMapping).dma_handle, count: tp.txCount },
+  );
   io.write32(IRQ_MASK, R.IMS);
 }
 
@@ -281,7 +311,14 @@ function rtl_open(nd: NetDevice<RtlPriv>): number {
     let rc = rtl8169_init_ring(tp);
     if (rc !== 0) return err_free_rx(tp, rc);
     const msi = tp.pdev.msi_enabled;
-    rc = request_irq(dev, tp.irq, rtl8169_interrupt, msi ? IRQF_NO_THREAD : IRQF_SHARED, nd.name, tp);
+    rc = request_irq(
+      dev,
+      tp.irq,
+      rtl8169_interrupt,
+      msi ? IRQF_NO_THREAD : IRQF_SHARED,
+      nd.name,
+      tp,
+    );
     if (rc !== 0) {
       rtl8169_rx_clear(tp);
       return err_free_rx(tp, rc);
@@ -293,8 +330,10 @@ function rtl_open(nd: NetDevice<RtlPriv>): number {
 
 function err_free_rx(tp: RtlPriv, rc: number): number {
   const dev = tp.pdev.dev;
-  if (tp.rxRing !== null) dma_free_coherent(dev, tp.rxRing.size, tp.rxRing.vaddr, tp.rxRing.dma_handle);
-  if (tp.rxPoolBlock !== null && tp.ringPool !== null) dma_pool_free(tp.ringPool, tp.rxPoolBlock.vaddr, tp.rxPoolBlock.dma);
+  if (tp.rxRing !== null)
+    dma_free_coherent(dev, tp.rxRing.size, tp.rxRing.vaddr, tp.rxRing.dma_handle);
+  if (tp.rxPoolBlock !== null && tp.ringPool !== null)
+    dma_pool_free(tp.ringPool, tp.rxPoolBlock.vaddr, tp.rxPoolBlock.dma);
   tp.rxRing = null;
   tp.rxPoolBlock = null;
   return err_free_tx(tp, rc);
@@ -343,8 +382,10 @@ function rtl8169_close(nd: NetDevice<RtlPriv>): number {
       kfree(k, tp.rxStats);
       tp.rxStats = null;
     }
-    if (tp.rxRing !== null) dma_free_coherent(dev, tp.rxRing.size, tp.rxRing.vaddr, tp.rxRing.dma_handle);
-    if (tp.rxPoolBlock !== null && tp.ringPool !== null) dma_pool_free(tp.ringPool, tp.rxPoolBlock.vaddr, tp.rxPoolBlock.dma);
+    if (tp.rxRing !== null)
+      dma_free_coherent(dev, tp.rxRing.size, tp.rxRing.vaddr, tp.rxRing.dma_handle);
+    if (tp.rxPoolBlock !== null && tp.ringPool !== null)
+      dma_pool_free(tp.ringPool, tp.rxPoolBlock.vaddr, tp.rxPoolBlock.dma);
     tp.rxRing = null;
     tp.rxPoolBlock = null;
     const t = tp.txRing;
@@ -374,9 +415,27 @@ function rtl_init_one(pdev: PciDev, opts: SimR8169Options): number {
   const k = pdev.kernel;
   return k.at(modSym(R8169_MODULE, "rtl_init_one"), () => {
     const tp: RtlPriv = {
-      pdev, nd: null, mmio: null, counters: null, mii: null, txRing: null, rxRing: null, rxPoolBlock: null, ringPool: null,
-      rxBufs: [], txBufs: [], curRx: 0, curTx: 0, dirtyTx: 0, irq: 0, irqStats: null, rxStats: null,
-      rxCount: opts.rxRing ?? 16, txCount: opts.txRing ?? 16, frames: 0, opts,
+      pdev,
+      nd: null,
+      mmio: null,
+      counters: null,
+      mii: null,
+      txRing: null,
+      rxRing: null,
+      rxPoolBlock: null,
+      ringPool: null,
+      rxBufs: [],
+      txBufs: [],
+      curRx: 0,
+      curTx: 0,
+      dirtyTx: 0,
+      irq: 0,
+      irqStats: null,
+      rxStats: null,
+      rxCount: opts.rxRing ?? 16,
+      txCount: opts.txRing ?? 16,
+      frames: 0,
+      opts,
     };
     const nd = devm_alloc_etherdev(dev, RTL_PRIV_BYTES, tp);
     if (nd === null) return -ENOMEM;
@@ -393,10 +452,11 @@ function rtl_init_one(pdev: PciDev, opts: SimR8169Options): number {
     }
     // The first memory BAR of at least R8169_REGS_SIZE bytes holds the registers.
     let region = -1;
-    for (let i = 0; i < 6; i++) if ((pci_resource_flags(pdev, i) & IORESOURCE_MEM) !== 0) {
-      region = i;
-      break;
-    }
+    for (let i = 0; i < 6; i++)
+      if ((pci_resource_flags(pdev, i) & IORESOURCE_MEM) !== 0) {
+        region = i;
+        break;
+      }
     if (region < 0 || pci_resource_len(pdev, region) < R8169_REGS_SIZE) {
       dev_err(dev, "Invalid PCI region size(s), aborting");
       return -ENODEV;
@@ -410,14 +470,22 @@ function rtl_init_one(pdev: PciDev, opts: SimR8169Options): number {
     if (tp.mmio === null) return -ENOMEM;
     const xid = tp.mmio.read32(R.CHIP_XID) & 0xfcf;
     if (xid !== R.SIM_NIC_XID) {
-      dev_err(dev, `unknown chip XID ${xid.toString(16).padStart(3, "0")}, contact r8169 maintainers (see MAINTAINERS file)`);
+      dev_err(
+        dev,
+        `unknown chip XID ${xid.toString(16).padStart(3, "0")}, contact r8169 maintainers (see MAINTAINERS file)`,
+      );
       return -ENODEV;
     }
     rc = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64));
     if (rc !== 0) return rc;
     rtl_irq_mask_and_ack(tp);
     rtl_hw_reset(tp);
-    rc = pci_alloc_irq_vectors(pdev, 1, 1, opts.irqBeforeAlloc === true ? PCI_IRQ_LEGACY : PCI_IRQ_ALL_TYPES);
+    rc = pci_alloc_irq_vectors(
+      pdev,
+      1,
+      1,
+      opts.irqBeforeAlloc === true ? PCI_IRQ_LEGACY : PCI_IRQ_ALL_TYPES,
+    );
     if (rc < 0) {
       dev_err(dev, "Can't allocate interrupt");
       return rc;
@@ -470,7 +538,17 @@ named(rtl_remove_one, "rtl_remove_one");
 
 /** The pci_driver, configured with the bug options of a scenario. */
 export function makeSimR8169(opts: SimR8169Options = {}): PciDriver {
-  return simPciDriver({ name: R8169_DRIVER, module: R8169_MODULE, id_table: [{ vendor: 0x8086, device: 0x100e }], probe: rtl_init_one, probeName: "rtl_init_one", remove: rtl_remove_one }, opts);
+  return simPciDriver(
+    {
+      name: R8169_DRIVER,
+      module: R8169_MODULE,
+      id_table: [{ vendor: 0x8086, device: 0x100e }],
+      probe: rtl_init_one,
+      probeName: "rtl_init_one",
+      remove: rtl_remove_one,
+    },
+    opts,
+  );
 }
 
 /** The bound driver's state of a device (for scenario scripts: open, traffic, close). */

@@ -16,7 +16,11 @@ export function countAcquisitions<T>(k: Kernel, fn: () => T): { result: T; count
 }
 
 /** Run `fn` with the `n`-th acquisition (1-based) failing. Returns fn's result and whether it fired. */
-export function failAcquisition<T>(k: Kernel, n: number, fn: () => T): { result: T; injected: boolean } {
+export function failAcquisition<T>(
+  k: Kernel,
+  n: number,
+  fn: () => T,
+): { result: T; injected: boolean } {
   k.faults.failNth(n);
   try {
     const result = fn();

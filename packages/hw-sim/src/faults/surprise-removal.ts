@@ -14,5 +14,7 @@ export function surpriseRemove(fn: PciFunction): void {
 /** pciehp's removal of a function that is gone (or being ejected), as its IRQ thread would. */
 export function hotplugRemove(m: Machine, fn: PciFunction): void {
   const k = m.kernel;
-  k.runAs(k.task("irq/25-pciehp", 0), () => k.call("pciehp_unconfigure_device", () => m.bus.remove(fn)));
+  k.runAs(k.task("irq/25-pciehp", 0), () =>
+    k.call("pciehp_unconfigure_device", () => m.bus.remove(fn)),
+  );
 }

@@ -1,10 +1,29 @@
 import { describe, expect, it } from "vitest";
-import { pci_clear_master, pci_disable_device, pci_enable_device, pci_set_master } from "@devscope/core";
+import {
+  pci_clear_master,
+  pci_disable_device,
+  pci_enable_device,
+  pci_set_master,
+} from "@devscope/core";
 import { Machine } from "../machine.js";
 import { NicDevice } from "../devices/nic/nic-device.js";
 import { GpuDevice } from "../devices/gpu/gpu-device.js";
-import { pci_read_config_dword, pci_read_config_word, pci_write_config_dword, pci_write_config_word } from "./config-access.js";
-import { MSI_CAP_OFFSET, PCI_BASE_ADDRESS_0, PCI_CAPABILITY_LIST, PCI_COMMAND, PCI_COMMAND_MASTER, PCI_COMMAND_MEMORY, PCI_INTERRUPT_PIN, PCI_VENDOR_ID } from "./config-space.js";
+import {
+  pci_read_config_dword,
+  pci_read_config_word,
+  pci_write_config_dword,
+  pci_write_config_word,
+} from "./config-access.js";
+import {
+  MSI_CAP_OFFSET,
+  PCI_BASE_ADDRESS_0,
+  PCI_CAPABILITY_LIST,
+  PCI_COMMAND,
+  PCI_COMMAND_MASTER,
+  PCI_COMMAND_MEMORY,
+  PCI_INTERRUPT_PIN,
+  PCI_VENDOR_ID,
+} from "./config-space.js";
 
 describe("PCI configuration space", () => {
   it("identifies the function, places BARs size-aligned and routes INTx", () => {
@@ -30,14 +49,18 @@ describe("PCI configuration space", () => {
     expect(pci_read_config_word(pdev, PCI_COMMAND)).toBe(0);
     pci_enable_device(pdev);
     pci_set_master(pdev);
-    expect(pci_read_config_word(pdev, PCI_COMMAND) & (PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER)).toBe(PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    expect(
+      pci_read_config_word(pdev, PCI_COMMAND) & (PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER),
+    ).toBe(PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     pci_clear_master(pdev);
     expect(pci_read_config_word(pdev, PCI_COMMAND) & PCI_COMMAND_MASTER).toBe(0);
     pci_write_config_word(pdev, PCI_COMMAND, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     expect(pdev.is_busmaster).toBe(true);
     pci_disable_device(pdev);
     // x86 pci_disable_device clears bus mastering only: decoding stays on.
-    expect(pci_read_config_word(pdev, PCI_COMMAND) & (PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER)).toBe(PCI_COMMAND_MEMORY);
+    expect(
+      pci_read_config_word(pdev, PCI_COMMAND) & (PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER),
+    ).toBe(PCI_COMMAND_MEMORY);
   });
 
   it("a surprise-removed function reads all-ones", () => {

@@ -89,17 +89,22 @@ export class ConfigSpace {
   setBarAddress(i: number, addr: number): void {
     const bar = this.bars[i];
     if (bar === null || bar === undefined) return;
-    let low = bar.kind === "io" ? (addr & ~0x3) | PCI_BASE_ADDRESS_SPACE_IO : addr % 0x100000000 & ~0xf;
+    let low =
+      bar.kind === "io" ? (addr & ~0x3) | PCI_BASE_ADDRESS_SPACE_IO : (addr % 0x100000000) & ~0xf;
     if (bar.kind === "mem") {
       if (bar.mem64 === true) low |= PCI_BASE_ADDRESS_MEM_TYPE_64;
       if (bar.prefetch === true) low |= PCI_BASE_ADDRESS_MEM_PREFETCH;
     }
     this.put32(PCI_BASE_ADDRESS_0 + 4 * i, low >>> 0);
-    if (bar.kind === "mem" && bar.mem64 === true) this.put32(PCI_BASE_ADDRESS_0 + 4 * (i + 1), Math.floor(addr / 0x100000000));
+    if (bar.kind === "mem" && bar.mem64 === true)
+      this.put32(PCI_BASE_ADDRESS_0 + 4 * (i + 1), Math.floor(addr / 0x100000000));
   }
 
   read(off: number, size: 1 | 2 | 4): number {
-    const barIndex = off >= PCI_BASE_ADDRESS_0 && off < PCI_BASE_ADDRESS_0 + 24 ? (off - PCI_BASE_ADDRESS_0) >> 2 : -1;
+    const barIndex =
+      off >= PCI_BASE_ADDRESS_0 && off < PCI_BASE_ADDRESS_0 + 24
+        ? (off - PCI_BASE_ADDRESS_0) >> 2
+        : -1;
     if (barIndex >= 0 && size === 4 && this.sizing.has(barIndex)) {
       this.sizing.delete(barIndex);
       const bar = this.bars[barIndex];

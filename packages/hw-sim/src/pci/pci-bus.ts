@@ -26,7 +26,8 @@ export class PciBus {
   plug(fn: PciFunction, slot: number): PciDev {
     const k = this.m.kernel;
     const name = `0000:00:${slot.toString(16).padStart(2, "0")}.0`;
-    if (this.functions.some((f) => f.pdev?.name === name)) throw new Error(`pci bus: slot ${slot} is taken`);
+    if (this.functions.some((f) => f.pdev?.name === name))
+      throw new Error(`pci bus: slot ${slot} is taken`);
     const bars = fn.bars.map((b, i) => {
       if (b === null) return null;
       let start: number;
@@ -43,7 +44,13 @@ export class PciBus {
         read: (off, size) => fn.mmioRead(i, off, size),
         write: (off, size, value) => fn.mmioWrite(i, off, size, value),
       });
-      const spec: { kind: "mem" | "io"; start: number; size: number; prefetch?: boolean; mem64?: boolean } = { kind: b.kind, start, size: b.size };
+      const spec: {
+        kind: "mem" | "io";
+        start: number;
+        size: number;
+        prefetch?: boolean;
+        mem64?: boolean;
+      } = { kind: b.kind, start, size: b.size };
       if (b.prefetch === true) spec.prefetch = true;
       if (b.mem64 === true) spec.mem64 = true;
       return spec;

@@ -1,7 +1,18 @@
 import { PciDev } from "@devscope/core";
 import { DmaEngine, type DmaInitiator } from "../dma/dma-engine.js";
 import type { Machine } from "../machine.js";
-import { ConfigSpace, PCI_COMMAND, PCI_COMMAND_INTX_DISABLE, PCI_COMMAND_IO, PCI_COMMAND_MASTER, PCI_COMMAND_MEMORY, PCI_STATUS, PCI_STATUS_INTERRUPT, type BarSpec, type ConfigIdentity } from "./config-space.js";
+import {
+  ConfigSpace,
+  PCI_COMMAND,
+  PCI_COMMAND_INTX_DISABLE,
+  PCI_COMMAND_IO,
+  PCI_COMMAND_MASTER,
+  PCI_COMMAND_MEMORY,
+  PCI_STATUS,
+  PCI_STATUS_INTERRUPT,
+  type BarSpec,
+  type ConfigIdentity,
+} from "./config-space.js";
 
 /** All-ones of an access size: what a read returns from a device that is gone (master abort). */
 export function allOnes(size: number): number {
@@ -94,7 +105,8 @@ export abstract class PciFunction implements DmaInitiator {
   /** A configuration read as the root complex sees it. */
   configRead(off: number, size: 1 | 2 | 4): number {
     if (!this.present) return allOnes(size);
-    if (off === PCI_COMMAND && size >= 2) return size === 4 ? (this.command | (this.status << 16)) >>> 0 : this.command;
+    if (off === PCI_COMMAND && size >= 2)
+      return size === 4 ? (this.command | (this.status << 16)) >>> 0 : this.command;
     if (off === PCI_STATUS && size === 2) return this.status;
     return this.config.read(off, size);
   }
@@ -150,7 +162,14 @@ export abstract class PciFunction implements DmaInitiator {
     this.machine.schedule(delayNs, () => {
       this.intxPending = false;
       const pdev = this.pdev;
-      if (!this.intxLevel || !this.present || pdev === null || this.intxDisabled || pdev.intx_irq === 0) return;
+      if (
+        !this.intxLevel ||
+        !this.present ||
+        pdev === null ||
+        this.intxDisabled ||
+        pdev.intx_irq === 0
+      )
+        return;
       const k = this.machine.kernel;
       // An unrequested line is masked at the IOAPIC (irq_shutdown when its last action went).
       if (k.irq.actions(pdev.intx_irq).length === 0) return;

@@ -10,10 +10,16 @@ import { bindStep, loadStep, rmmodStep, unbindStep } from "./script-steps.js";
  */
 export const gpuCirrusCapture: Scenario = {
   id: "gpu-cirrus-capture",
-  title: "The cirrus capture's script (modprobe, unbind, bind, rmmod) on the DRM driver without its engine — no findings",
+  title:
+    "The cirrus capture's script (modprobe, unbind, bind, rmmod) on the DRM driver without its engine — no findings",
   device: "gpu",
   driver: "sim-drm",
-  source: { kind: "reference", ref: "fixtures/real-traces/cirrus-drm-unbind", subject: "the real 6.1 capture's guest script against drivers/gpu/drm/tiny/cirrus.c :: cirrus_pci_probe / cirrus_pci_remove" },
+  source: {
+    kind: "reference",
+    ref: "fixtures/real-traces/cirrus-drm-unbind",
+    subject:
+      "the real 6.1 capture's guest script against drivers/gpu/drm/tiny/cirrus.c :: cirrus_pci_probe / cirrus_pci_remove",
+  },
   expectedRules: [],
   description:
     "The DRM driver binds in cirrus' order only (pcim, managed regions, devm_drm_dev_alloc, two devm_ioremaps, drmm_mode_config_init), " +

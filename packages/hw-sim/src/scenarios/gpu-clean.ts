@@ -5,10 +5,16 @@ import { bindStep, closeCard, openCard, rmmodStep, unbindStep } from "./script-s
 
 export const gpuClean: Scenario = {
   id: "gpu-clean",
-  title: "DRM driver (cirrus order): probe, modeset, command-ring blits with fences, unbind, rebind — no findings",
+  title:
+    "DRM driver (cirrus order): probe, modeset, command-ring blits with fences, unbind, rebind — no findings",
   device: "gpu",
   driver: "sim-drm (engine)",
-  source: { kind: "reference", ref: "drivers/gpu/drm/tiny/cirrus.c", subject: "cirrus_pci_probe / cirrus_pci_remove (6.1): devm_drm_dev_alloc, managed regions and ioremaps, drmm_mode_config_init, drm_dev_unplug" },
+  source: {
+    kind: "reference",
+    ref: "drivers/gpu/drm/tiny/cirrus.c",
+    subject:
+      "cirrus_pci_probe / cirrus_pci_remove (6.1): devm_drm_dev_alloc, managed regions and ioremaps, drmm_mode_config_init, drm_dev_unplug",
+  },
   expectedRules: [],
   description:
     "The DRM driver binds in cirrus' order plus its command engine (managed ring and fence buffers, MSI, a managed fence IRQ acquired last), " +

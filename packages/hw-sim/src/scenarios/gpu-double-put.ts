@@ -7,7 +7,11 @@ export const gpuDoublePut: Scenario = {
   title: "devm-managed drm_device plus a manual drm_dev_put() in remove()",
   device: "gpu",
   driver: "sim-drm (doublePut)",
-  source: { kind: "commit", ref: "5247a8b313cc", subject: "drm/bochs: Do not put DRM device in PCI remove callback" },
+  source: {
+    kind: "commit",
+    ref: "5247a8b313cc",
+    subject: "drm/bochs: Do not put DRM device in PCI remove callback",
+  },
   expectedRules: ["use-after-free"],
   description:
     "devm_drm_dev_alloc() registers a devres action that drops the initial drm_device reference at unbind. remove() also calls drm_dev_put(): " +

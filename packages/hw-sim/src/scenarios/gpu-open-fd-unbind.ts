@@ -5,10 +5,16 @@ import { closeCard, openCard, unbindStep } from "./script-steps.js";
 
 export const gpuOpenFdUnbind: Scenario = {
   id: "gpu-open-fd-unbind",
-  title: "User space holds the card open across unbind: drm managed resources go at the last close (not a bug)",
+  title:
+    "User space holds the card open across unbind: drm managed resources go at the last close (not a bug)",
   device: "gpu",
   driver: "sim-drm (engine)",
-  source: { kind: "reference", ref: "drivers/gpu/drm/drm_drv.c :: drm_dev_unplug, drm_dev_enter", subject: "hot-unplug with open file descriptors (Documentation/gpu/drm-uapi.rst, \"Device Hot-Unplug\")" },
+  source: {
+    kind: "reference",
+    ref: "drivers/gpu/drm/drm_drv.c :: drm_dev_unplug, drm_dev_enter",
+    subject:
+      'hot-unplug with open file descriptors (Documentation/gpu/drm-uapi.rst, "Device Hot-Unplug")',
+  },
   expectedRules: [],
   description:
     "A client has the card open when the device is unbound. remove() unplugs the drm_device, devres unmaps MMIO and VRAM and drops the " +

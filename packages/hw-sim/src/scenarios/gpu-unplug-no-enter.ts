@@ -8,7 +8,11 @@ export const gpuUnplugNoEnter: Scenario = {
   title: "ioctl reaches the hardware after unbind (no drm_dev_unplug, no drm_dev_enter)",
   device: "gpu",
   driver: "sim-drm (engine, noUnplug)",
-  source: { kind: "commit", ref: "4522ad764d7e", subject: "accel/ivpu: Do not access HW registers after unbind" },
+  source: {
+    kind: "commit",
+    ref: "4522ad764d7e",
+    subject: "accel/ivpu: Do not access HW registers after unbind",
+  },
   expectedRules: ["mmio-after-unbind"],
   description:
     "remove() only unregisters the drm_device (drm_dev_unregister, not drm_dev_unplug) and the submit ioctl writes the ring doorbell without " +

@@ -7,7 +7,12 @@ export const groupLeftOpen: Scenario = {
   title: "A devres group opened in probe is never closed or removed",
   device: "nic",
   driver: "sim-r8169 (leaveGroupOpen)",
-  source: { kind: "reference", ref: "drivers/base/devres.c :: devres_open_group, devres_close_group, devres_remove_group", subject: "an open group absorbs every later devm allocation of the device (cf. the ata_host_alloc group that libata removes)" },
+  source: {
+    kind: "reference",
+    ref: "drivers/base/devres.c :: devres_open_group, devres_close_group, devres_remove_group",
+    subject:
+      "an open group absorbs every later devm allocation of the device (cf. the ata_host_alloc group that libata removes)",
+  },
   expectedRules: ["group-left-open"],
   description:
     "The MDIO setup opens a devres group to scope its resources and never closes or removes it. The group stays open past the probe, so it " +

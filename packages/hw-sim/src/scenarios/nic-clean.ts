@@ -7,7 +7,12 @@ export const nicClean: Scenario = {
   title: "Managed NIC: probe, traffic, down/up, unbind while up, rebind, rmmod — no findings",
   device: "nic",
   driver: "sim-r8169",
-  source: { kind: "reference", ref: "drivers/net/ethernet/realtek/r8169_main.c", subject: "rtl_init_one / rtl_open / rtl8169_close / rtl_remove_one (6.1), with the f658b90977d2 quiesce" },
+  source: {
+    kind: "reference",
+    ref: "drivers/net/ethernet/realtek/r8169_main.c",
+    subject:
+      "rtl_init_one / rtl_open / rtl8169_close / rtl_remove_one (6.1), with the f658b90977d2 quiesce",
+  },
   expectedRules: [],
   description:
     "The r8169-shaped driver binds (devm netdev, pcim, iomap, MSI, dmam counters, managed MDIO), opens the interface, moves frames both ways, " +

@@ -7,7 +7,11 @@ export const nicDmaAfterFree: Scenario = {
   title: "Interface down with WoL: the NIC keeps DMA-ing into rings and buffers close() freed",
   device: "nic",
   driver: "sim-r8169 (keepDmaOnClose)",
-  source: { kind: "commit", ref: "f658b90977d2", subject: "r8169: fix DMA being used after buffer free if WoL is enabled" },
+  source: {
+    kind: "commit",
+    ref: "f658b90977d2",
+    subject: "r8169: fix DMA being used after buffer free if WoL is enabled",
+  },
   expectedRules: ["dma-fault"],
   description:
     "With Wake-on-LAN armed, rtl8169_close() before the fix left the receiver on and never cleared bus mastering, then freed the RX buffers and " +

@@ -5,10 +5,16 @@ import { loadStep } from "./script-steps.js";
 
 export const nicIrqBeforeAlloc: Scenario = {
   id: "nic-irq-before-alloc",
-  title: "devm IRQ requested before the memory its handler uses; an interrupt during unbind touches freed memory",
+  title:
+    "devm IRQ requested before the memory its handler uses; an interrupt during unbind touches freed memory",
   device: "nic",
   driver: "sim-r8169 (irqBeforeAlloc)",
-  source: { kind: "commit", ref: "1bc31444209c", subject: "dmaengine: axi-dmac: fix possible race in remove() (devm IRQ outlives what its handler uses; cf. mhi/ath11k DEBUG_SHIRQ, ipu3-cio2 thread ZAHS7NOCJyhb7RtN@kekkonen.localdomain)" },
+  source: {
+    kind: "commit",
+    ref: "1bc31444209c",
+    subject:
+      "dmaengine: axi-dmac: fix possible race in remove() (devm IRQ outlives what its handler uses; cf. mhi/ath11k DEBUG_SHIRQ, ipu3-cio2 thread ZAHS7NOCJyhb7RtN@kekkonen.localdomain)",
+  },
   expectedRules: ["irq-outlives-data", "use-after-free"],
   description:
     "The driver requests its shared INTx line with devm_request_irq() in probe and only then devm-allocates the statistics its handler updates. " +

@@ -7,7 +7,12 @@ export const nicManualFree: Scenario = {
   title: "Manual kfree() of devm memory",
   device: "nic",
   driver: "sim-r8169 (kfreeDevm)",
-  source: { kind: "commit", ref: "3fd976afe974", subject: "pinctrl: nuvoton: fix a double free in ma35_pinctrl_dt_node_to_map_func() (devm_kcalloc'ed map kfree'd by the generic free_map)" },
+  source: {
+    kind: "commit",
+    ref: "3fd976afe974",
+    subject:
+      "pinctrl: nuvoton: fix a double free in ma35_pinctrl_dt_node_to_map_func() (devm_kcalloc'ed map kfree'd by the generic free_map)",
+  },
   expectedRules: ["double-release"],
   description:
     "The driver devm_kcalloc()s its RX statistics in probe and hands them to a path that kfree()s them in close(). The pointer is the payload " +

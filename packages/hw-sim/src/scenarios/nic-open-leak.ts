@@ -7,7 +7,11 @@ export const nicOpenLeak: Scenario = {
   title: "devm allocation in open(): the devres list grows with every up/down until unbind",
   device: "nic",
   driver: "sim-r8169 (devmInOpen)",
-  source: { kind: "commit", ref: "5fd188215d4e", subject: "ASoC: qcom: lpass-platform: fix memory leak (devm_kzalloc in the PCM open())" },
+  source: {
+    kind: "commit",
+    ref: "5fd188215d4e",
+    subject: "ASoC: qcom: lpass-platform: fix memory leak (devm_kzalloc in the PCM open())",
+  },
   expectedRules: ["growth-while-bound"],
   description:
     "ndo_open() devm_kzalloc()s a 4 KiB buffer on the PCI device each time the interface comes up, and close() never frees it: memory tied to " +

@@ -8,7 +8,12 @@ export const nicPoolBusy: Scenario = {
   title: "DMA pool destroyed with its command block still allocated (e100-style pool)",
   device: "nic",
   driver: "sim-e100 (leakCbBlock)",
-  source: { kind: "reference", ref: "mm/dmapool.c :: dma_pool_destroy", subject: "\"dma_pool_destroy %s, %p busy\" — e100's cbs pool (drivers/net/ethernet/intel/e100.c) with e100_clean_cbs skipping dma_pool_free" },
+  source: {
+    kind: "reference",
+    ref: "mm/dmapool.c :: dma_pool_destroy",
+    subject:
+      '"dma_pool_destroy %s, %p busy" — e100\'s cbs pool (drivers/net/ethernet/intel/e100.c) with e100_clean_cbs skipping dma_pool_free',
+  },
   expectedRules: ["pool-busy"],
   description:
     "The e100-shaped driver keeps its command (TX) ring in one block of a DMA pool named after the interface. Its close path forgets " +

@@ -4,10 +4,16 @@ import { r8169Online, unbindStep } from "./script-steps.js";
 
 export const nicPrefetchOverrun: Scenario = {
   id: "nic-prefetch-overrun",
-  title: "Descriptor prefetch runs past the end of a ring allocated as one pool block (xHCI VL805-style overfetch)",
+  title:
+    "Descriptor prefetch runs past the end of a ring allocated as one pool block (xHCI VL805-style overfetch)",
   device: "nic",
   driver: "sim-r8169 (ringFromPool) + NIC prefetch 4",
-  source: { kind: "thread", ref: "20250107153509.727b981e@foxbook", subject: "usb: xhci: Enable the TRB overfetch quirk on VIA VL805 (XHCI_TRB_OVERFETCH: 2x segment size; raspberrypi/linux#4685, bugzilla 215906)" },
+  source: {
+    kind: "thread",
+    ref: "20250107153509.727b981e@foxbook",
+    subject:
+      "usb: xhci: Enable the TRB overfetch quirk on VIA VL805 (XHCI_TRB_OVERFETCH: 2x segment size; raspberrypi/linux#4685, bugzilla 215906)",
+  },
   expectedRules: ["dma-fault"],
   description:
     "The NIC fetches four descriptors ahead of its head in one burst and, like the VL805 xHCI, does not stop at the end of the ring. The driver " +

@@ -7,13 +7,21 @@ export const nicProbeFailEveryStep: Scenario = {
   title: "Fail the k-th acquisition of the managed probe, for every k: every rollback is clean",
   device: "nic",
   driver: "sim-r8169",
-  source: { kind: "reference", ref: "failslab / fail_page_alloc (Documentation/fault-injection)", subject: "numbered allocation failures, which the captured Debian kernel cannot do (CONFIG_FAILSLAB unset)" },
+  source: {
+    kind: "reference",
+    ref: "failslab / fail_page_alloc (Documentation/fault-injection)",
+    subject:
+      "numbered allocation failures, which the captured Debian kernel cannot do (CONFIG_FAILSLAB unset)",
+  },
   expectedRules: [],
   description:
     "A dry run numbers every acquisition the probe makes (slab, pages, DMA, ioremap, IRQ). Then the device is bound once per number k with the " +
     "k-th acquisition failing: each failed probe returns an error and really_probe() rolls back through devres_release_all(), releasing exactly " +
     "the nodes added so far, newest first. Finally a clean bind, traffic and unbind. A managed driver leaves nothing behind at any k.",
-  steps: { meaning: "failure points tried (default: every acquisition of the probe)", default: 1000 },
+  steps: {
+    meaning: "failure points tried (default: every acquisition of the probe)",
+    default: 1000,
+  },
   script(ctx) {
     const rig = r8169Rig(ctx);
     const name = rig.pdev.name;

@@ -7,7 +7,12 @@ export const nicProbeFailLadder: Scenario = {
   title: "Probe error path misses one rung of a manual error ladder",
   device: "nic",
   driver: "sim-e100 (ladderMissesRung)",
-  source: { kind: "commit", ref: "4589075608420", subject: "e1000e: Fix an error handling path in 'e1000_probe()' (and igb fea03b1cebd6, igc c6bc9e5ce5d3, ixgbe dd2aefcd5e37, ...)" },
+  source: {
+    kind: "commit",
+    ref: "4589075608420",
+    subject:
+      "e1000e: Fix an error handling path in 'e1000_probe()' (and igb fea03b1cebd6, igc c6bc9e5ce5d3, ixgbe dd2aefcd5e37, ...)",
+  },
   expectedRules: ["probe-rollback-incomplete"],
   description:
     "The fully manual driver unwinds its probe with a label ladder. The EEPROM holds an invalid MAC, so probe fails naturally (as the real captures' " +

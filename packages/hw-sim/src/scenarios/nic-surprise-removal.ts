@@ -8,7 +8,12 @@ export const nicSurpriseRemoval: Scenario = {
   title: "The NIC vanishes mid-traffic; pciehp removes it later — the driver copes",
   device: "nic",
   driver: "sim-r8169",
-  source: { kind: "reference", ref: "drivers/net/ethernet/realtek/r8169_main.c :: rtl8169_interrupt", subject: "a status of all-ones means the device is gone (IRQ_NONE); drivers/pci/hotplug/pciehp_pci.c :: pciehp_unconfigure_device" },
+  source: {
+    kind: "reference",
+    ref: "drivers/net/ethernet/realtek/r8169_main.c :: rtl8169_interrupt",
+    subject:
+      "a status of all-ones means the device is gone (IRQ_NONE); drivers/pci/hotplug/pciehp_pci.c :: pciehp_unconfigure_device",
+  },
   expectedRules: [],
   description:
     "While frames flow, the NIC is yanked: its registers read all-ones, writes and DMA go nowhere, interrupts stop. The hotplug driver then " +

@@ -14,7 +14,14 @@ import { nicPrefetchOverrun } from "./nic-prefetch-overrun.js";
 import { nicProbeFailEveryStep } from "./nic-probe-fail-every-step.js";
 import { nicProbeFailLadder } from "./nic-probe-fail-ladder.js";
 import { nicSurpriseRemoval } from "./nic-surprise-removal.js";
-import { metaOf, runScenarioDef, type Scenario, type ScenarioMeta, type ScenarioResult, type ScenarioRunOptions } from "./scenario.js";
+import {
+  metaOf,
+  runScenarioDef,
+  type Scenario,
+  type ScenarioMeta,
+  type ScenarioResult,
+  type ScenarioRunOptions,
+} from "./scenario.js";
 import { soak } from "./soak.js";
 
 /** Every scenario, in the order the CLI and the app list them. */
@@ -49,6 +56,7 @@ export function getScenario(id: string): Scenario | undefined {
 /** Run scenario `id`; throws an Error naming the known ids when there is no such scenario. */
 export function runScenario(id: string, opts: ScenarioRunOptions = {}): ScenarioResult {
   const s = getScenario(id);
-  if (s === undefined) throw new Error(`unknown scenario "${id}" (known: ${SCENARIOS.map((x) => x.id).join(", ")})`);
+  if (s === undefined)
+    throw new Error(`unknown scenario "${id}" (known: ${SCENARIOS.map((x) => x.id).join(", ")})`);
   return runScenarioDef(s, opts);
 }

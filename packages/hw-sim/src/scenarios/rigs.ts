@@ -3,7 +3,15 @@ import { GpuDevice } from "../devices/gpu/gpu-device.js";
 import { NicDevice, type NicOptions } from "../devices/nic/nic-device.js";
 import { makeSimDrm, simDrmOf, type SimDrm, type SimDrmOptions } from "../drivers/sim-drm.js";
 import { makeSimE100, type SimE100Options } from "../drivers/sim-e100.js";
-import { makeSimR8169, r8169Down, r8169Of, r8169Up, r8169Xmit, type RtlPriv, type SimR8169Options } from "../drivers/sim-r8169.js";
+import {
+  makeSimR8169,
+  r8169Down,
+  r8169Of,
+  r8169Up,
+  r8169Xmit,
+  type RtlPriv,
+  type SimR8169Options,
+} from "../drivers/sim-r8169.js";
 import { MS, US, type ScenarioContext } from "./scenario.js";
 
 /** PCI slots of the simulated machine (the NIC where the captures' e1000e sat, the GPU where cirrus sat). */
@@ -17,14 +25,22 @@ export interface NicRig {
 }
 
 /** The e1000-shaped NIC in slot 3 and the sim-r8169 driver (not yet loaded). */
-export function r8169Rig(ctx: ScenarioContext, drv: SimR8169Options = {}, hw: NicOptions = {}): NicRig {
+export function r8169Rig(
+  ctx: ScenarioContext,
+  drv: SimR8169Options = {},
+  hw: NicOptions = {},
+): NicRig {
   const nic = new NicDevice(ctx.m, hw);
   const pdev = ctx.m.bus.plug(nic, NIC_SLOT);
   return { nic, pdev, drv: makeSimR8169(drv) };
 }
 
 /** The same NIC driven by sim-e100. */
-export function e100Rig(ctx: ScenarioContext, drv: SimE100Options = {}, hw: NicOptions = {}): NicRig {
+export function e100Rig(
+  ctx: ScenarioContext,
+  drv: SimE100Options = {},
+  hw: NicOptions = {},
+): NicRig {
   const nic = new NicDevice(ctx.m, { msiVectors: 0, ...hw });
   const pdev = ctx.m.bus.plug(nic, NIC_SLOT);
   return { nic, pdev, drv: makeSimE100(drv) };
@@ -70,11 +86,17 @@ export function ifDown(ctx: ScenarioContext, tp: RtlPriv): void {
  * Traffic: `rx` frames arrive from the wire 20–40 µs apart while `tx` frames are sent in
  * bursts; the machine runs until all of it happened.
  */
-export function traffic(ctx: ScenarioContext, rig: NicRig, tp: RtlPriv | null, rx: number, tx: number): void {
+export function traffic(
+  ctx: ScenarioContext,
+  rig: NicRig,
+  tp: RtlPriv | null,
+  rx: number,
+  tx: number,
+): void {
   ctx.every(rx, 40 * US, () => rig.nic.receive(64 + ((ctx.m.rng.u32() >>> 0) % 1400)));
   if (tp !== null && tx > 0) {
     const sender = ctx.task("iperf");
-    for (let sent = 0; sent < tx; ) {
+    for (let sent = 0; sent < tx;) {
       const n = ctx.as(sender, () => r8169Xmit(tp, Math.min(4, tx - sent), 60 + sent));
       if (n === 0) break;
       sent += n;

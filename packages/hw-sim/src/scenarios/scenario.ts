@@ -1,5 +1,13 @@
 import { TRACE_SCHEMA, writeFtrace, writeJsonl, type TraceEvent } from "@devscope/tracer";
-import { pci_register_driver, pci_unregister_driver, type Kernel, type KernelConfig, type PciDev, type PciDriver, type Task } from "@devscope/core";
+import {
+  pci_register_driver,
+  pci_unregister_driver,
+  type Kernel,
+  type KernelConfig,
+  type PciDev,
+  type PciDriver,
+  type Task,
+} from "@devscope/core";
 import type { DmaFaultRecord } from "../dma/dma-fault.js";
 import type { IommuMode } from "../dma/iommu.js";
 import { Machine } from "../machine.js";
@@ -70,7 +78,6 @@ export interface ScenarioResult {
   /** devscope JSONL of the same events. */
   jsonl(): string;
 }
-
 
 /**
  * What a scenario script works with: the machine and its kernel, user-space tasks the way the
@@ -164,7 +171,14 @@ export class ScenarioContext {
 }
 
 /** The trace events every scenario records: what the real captures enabled, plus irq. */
-const SCENARIO_TRACE = { devres: true, kmem: true, irq: true, module: true, console: true, marker: true };
+const SCENARIO_TRACE = {
+  devres: true,
+  kmem: true,
+  irq: true,
+  module: true,
+  console: true,
+  marker: true,
+};
 
 /** Build the machine a scenario asks for, run its script, and package what happened. */
 export function runScenarioDef(s: Scenario, opts: ScenarioRunOptions = {}): ScenarioResult {
@@ -179,7 +193,10 @@ export function runScenarioDef(s: Scenario, opts: ScenarioRunOptions = {}): Scen
     ...(s.env?.iommu !== undefined ? { iommu: s.env.iommu } : {}),
   });
   const steps = opts.steps ?? s.steps?.default ?? 1;
-  if (!Number.isInteger(steps) || steps < 1) throw new Error(`scenario ${s.id}: --steps must be a positive integer, got ${String(opts.steps)}`);
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new Error(
+      `scenario ${s.id}: --steps must be a positive integer, got ${String(opts.steps)}`,
+    );
   const ctx = new ScenarioContext(m, steps);
   ctx.step(`start ${s.id} seed=${seed}`);
   s.script(ctx);
@@ -194,13 +211,32 @@ export function runScenarioDef(s: Scenario, opts: ScenarioRunOptions = {}): Scen
     faults: m.faults,
     ftrace: () => writeFtrace(events, { cpus: m.kernel.config.cpus }).text,
     dmesg: () => m.kernel.dmesgText(),
-    jsonl: () => writeJsonl({ schema: TRACE_SCHEMA, source: { simulator: "devscope hw-sim", scenario: s.id, seed, kernel: m.kernel.version.text } }, events),
+    jsonl: () =>
+      writeJsonl(
+        {
+          schema: TRACE_SCHEMA,
+          source: {
+            simulator: "devscope hw-sim",
+            scenario: s.id,
+            seed,
+            kernel: m.kernel.version.text,
+          },
+        },
+        events,
+      ),
   };
 }
 
 export function metaOf(s: Scenario): ScenarioMeta {
-  const out: ScenarioMeta = { id: s.id, title: s.title, device: s.device, driver: s.driver, source: s.source, expectedRules: s.expectedRules, description: s.description };
+  const out: ScenarioMeta = {
+    id: s.id,
+    title: s.title,
+    device: s.device,
+    driver: s.driver,
+    source: s.source,
+    expectedRules: s.expectedRules,
+    description: s.description,
+  };
   if (s.steps !== undefined) out.steps = s.steps;
   return out;
 }
-

@@ -15,9 +15,23 @@ describe("scenario registry", () => {
   it("lists every scenario the issue asks for, with metadata", () => {
     const ids = listScenarios().map((s) => s.id);
     for (const id of [
-      "nic-clean", "gpu-clean", "nic-irq-before-alloc", "nic-dma-after-free", "nic-open-leak", "nic-pool-busy", "nic-manual-free",
-      "nic-probe-fail-ladder", "nic-probe-fail-every-step", "nic-prefetch-overrun", "gpu-double-put", "gpu-unplug-no-enter",
-      "gpu-open-fd-unbind", "group-left-open", "nic-surprise-removal", "soak", "gpu-cirrus-capture",
+      "nic-clean",
+      "gpu-clean",
+      "nic-irq-before-alloc",
+      "nic-dma-after-free",
+      "nic-open-leak",
+      "nic-pool-busy",
+      "nic-manual-free",
+      "nic-probe-fail-ladder",
+      "nic-probe-fail-every-step",
+      "nic-prefetch-overrun",
+      "gpu-double-put",
+      "gpu-unplug-no-enter",
+      "gpu-open-fd-unbind",
+      "group-left-open",
+      "nic-surprise-removal",
+      "soak",
+      "gpu-cirrus-capture",
     ])
       expect(ids).toContain(id);
     expect(new Set(ids).size).toBe(ids.length);
@@ -79,7 +93,9 @@ describe("what the findings say", () => {
   it("use-after-free names the IRQ handler, the resource and the allocation and free sites", () => {
     const { a } = analyze(runScenario("nic-irq-before-alloc").ftrace());
     const f = a.findings.find((x) => x.rule === "use-after-free");
-    expect(f?.message).toMatch(/hard-IRQ handler \(rtl8169_interrupt\+0x[0-9a-f]+\/0x[0-9a-f]+ \[sim_r8169\]\) wrote 8 bytes of freed memory — devm_kzalloc_release \(256 bytes/);
+    expect(f?.message).toMatch(
+      /hard-IRQ handler \(rtl8169_interrupt\+0x[0-9a-f]+\/0x[0-9a-f]+ \[sim_r8169\]\) wrote 8 bytes of freed memory — devm_kzalloc_release \(256 bytes/,
+    );
     expect(f?.details?.allocSite).toMatch(/^rtl_init_one\+/);
     expect(f?.details?.freeSite).toMatch(/^release_nodes\+/);
     expect(f?.resources).toHaveLength(1);
@@ -89,26 +105,37 @@ describe("what the findings say", () => {
     const { a } = analyze(runScenario("gpu-double-put").ftrace());
     const f = a.findings.find((x) => x.rule === "use-after-free");
     expect(f?.message).toMatch(/\(drm_dev_put\+0x1f\/0x60 \[drm\]\) wrote 4 bytes of freed memory/);
-    expect(f?.details?.freeSite).toMatch(/drm_dev_release.*sim_drm_pci_remove\+0x[0-9a-f]+\/0x[0-9a-f]+ \[sim_drm\]/);
+    expect(f?.details?.freeSite).toMatch(
+      /drm_dev_release.*sim_drm_pci_remove\+0x[0-9a-f]+\/0x[0-9a-f]+ \[sim_drm\]/,
+    );
   });
 
   it("gpu-unplug-no-enter names the ioctl that touched the unmapped registers", () => {
     const { a } = analyze(runScenario("gpu-unplug-no-enter").ftrace());
     const f = a.findings.find((x) => x.rule === "mmio-after-unbind");
-    expect(f?.message).toMatch(/by task modetest-\d+ in sim_drm_ioctl_submit\+0x[0-9a-f]+\/0x[0-9a-f]+ \[sim_drm\] took a page fault/);
+    expect(f?.message).toMatch(
+      /by task modetest-\d+ in sim_drm_ioctl_submit\+0x[0-9a-f]+\/0x[0-9a-f]+ \[sim_drm\] took a page fault/,
+    );
   });
 
   it("dma-fault names the freed buffer, the access and both sites from the checker's report in the trace — one finding, no use-after-free", () => {
     const r = runScenario("nic-dma-after-free");
     const text = r.ftrace();
-    expect(text).toMatch(/console: BUG: KASAN: use-after-free in DMA read by 0000:00:03\.0 \(rx descriptor fetch\)\n/);
+    expect(text).toMatch(
+      /console: BUG: KASAN: use-after-free in DMA read by 0000:00:03\.0 \(rx descriptor fetch\)\n/,
+    );
     const { a } = analyze(text);
     expect(a.findings.map((f) => f.rule)).toEqual(["dma-fault"]);
     const f = a.findings[0];
     expect(f?.message).toMatch(
       /the IOMMU refused 6 reads by the device .* while the driver was bound .*, after "scenario: frames keep arriving": the DMA checker's report \(line \d+\) names what it hit: a read of 16 bytes at bus address 0x[0-9a-f]+c0 \(rx descriptor fetch\), 192 bytes into a freed 256-byte coherent DMA buffer — allocated by rtl_open\+0x[0-9a-f]+\/0x[0-9a-f]+ \[sim_r8169\] ← __dev_open\+0x[0-9a-f]+\/0x[0-9a-f]+ \(task \d+\), freed by rtl8169_close\+0x[0-9a-f]+\/0x[0-9a-f]+ \[sim_r8169\] ← __dev_close_many\+0x[0-9a-f]+\/0x[0-9a-f]+ \(task \d+\)/,
     );
-    expect(f?.details).toMatchObject({ faults: 6, checkerReports: 1, bugType: "use-after-free", purpose: "rx descriptor fetch" });
+    expect(f?.details).toMatchObject({
+      faults: 6,
+      checkerReports: 1,
+      bugType: "use-after-free",
+      purpose: "rx descriptor fetch",
+    });
     // The same sites the checker recorded.
     expect(String(f?.details?.allocSite)).toContain(r.faults[0]?.target?.allocSite ?? "?");
     expect(String(f?.details?.freeSite)).toContain(r.faults[0]?.target?.freeSite ?? "?");
@@ -133,7 +160,9 @@ describe("what the findings say", () => {
     expect(fault?.purpose).toBe("rx descriptor fetch");
     expect(fault?.target?.allocSite).toMatch(/^rtl_open\+0x[0-9a-f]+\/0x[0-9a-f]+ \[sim_r8169\]$/);
     expect(fault?.target?.freeSite).toMatch(/^rtl8169_close\+/);
-    expect(r.dmesg()).toMatch(/DMAR: \[DMA Read NO_PASID\] Request device \[00:03\.0\] fault addr 0x[0-9a-f]+000 \[fault reason 0x06\] PTE Read access is not set/);
+    expect(r.dmesg()).toMatch(
+      /DMAR: \[DMA Read NO_PASID\] Request device \[00:03\.0\] fault addr 0x[0-9a-f]+000 \[fault reason 0x06\] PTE Read access is not set/,
+    );
   });
 
   it("the overfetch is recorded as running past the end of the pool block", () => {
@@ -152,11 +181,15 @@ describe("what the findings say", () => {
   it("gpu-open-fd-unbind releases the drm managed list at the last close, after the unbind", () => {
     const r = runScenario("gpu-open-fd-unbind");
     const ev = r.events;
-    const unbind = ev.findIndex((e) => e.kind === "marker" && e.text.startsWith("scenario: unbind"));
+    const unbind = ev.findIndex(
+      (e) => e.kind === "marker" && e.text.startsWith("scenario: unbind"),
+    );
     const close = ev.findIndex((e) => e.kind === "marker" && e.text.startsWith("scenario: close"));
     const begin = ev.findIndex((e) => e.kind === "drmres_release" && e.phase === "begin");
     expect(unbind).toBeGreaterThan(0);
     expect(begin).toBeGreaterThan(close);
-    expect(ev.some((e) => e.kind === "marker" && e.text === "scenario: submit returned -19")).toBe(true);
+    expect(ev.some((e) => e.kind === "marker" && e.text === "scenario: submit returned -19")).toBe(
+      true,
+    );
   });
 });

@@ -1,5 +1,11 @@
 import type { PciDev, PciDriver, Task } from "@devscope/core";
-import { simDrmClose, simDrmOpen, simDrmSetMode, type SimDrm, type SimDrmFile } from "../drivers/sim-drm.js";
+import {
+  simDrmClose,
+  simDrmOpen,
+  simDrmSetMode,
+  type SimDrm,
+  type SimDrmFile,
+} from "../drivers/sim-drm.js";
 import type { RtlPriv } from "../drivers/sim-r8169.js";
 import { drmOf, ifUp, rtl, type GpuRig, type NicRig } from "./rigs.js";
 import type { ScenarioContext } from "./scenario.js";
@@ -61,7 +67,12 @@ export interface CardClient {
 }
 
 /** `modprobe sim_drm`, then a client (`modetest`) opens /dev/dri/card0 and sets a mode; its submits follow. */
-export function openCard(ctx: ScenarioContext, rig: GpuRig, xres: number, yres: number): CardClient {
+export function openCard(
+  ctx: ScenarioContext,
+  rig: GpuRig,
+  xres: number,
+  yres: number,
+): CardClient {
   loadStep(ctx, rig);
   const sd = drmOf(rig);
   const client = ctx.task("modetest");

@@ -4,10 +4,15 @@ import { loadStep } from "./script-steps.js";
 
 export const soak: Scenario = {
   id: "soak",
-  title: "N bind/unbind cycles with traffic — the devres, DMA and memory state returns to baseline every cycle",
+  title:
+    "N bind/unbind cycles with traffic — the devres, DMA and memory state returns to baseline every cycle",
   device: "nic",
   driver: "sim-r8169",
-  source: { kind: "reference", ref: "fixtures/real-traces large-stress", subject: "200 unbind/bind cycles of 7 real devices: a constant live set, no accumulation" },
+  source: {
+    kind: "reference",
+    ref: "fixtures/real-traces large-stress",
+    subject: "200 unbind/bind cycles of 7 real devices: a constant live set, no accumulation",
+  },
   expectedRules: [],
   description:
     "The managed NIC driver is bound, brought up, moves frames and is unbound with the interface up, N times. Each cycle releases exactly what " +

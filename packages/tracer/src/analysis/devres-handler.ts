@@ -386,11 +386,7 @@ export class DevresHandler implements AnalysisHandler<DevresData> {
       seq,
       isGroup: name === "grp<",
     });
-    if (name !== e.name) res.recoveredName = name;
-    if (kind.note !== undefined) res.kindNote = kind.note;
-    if (e.nameForm !== undefined && e.nameForm !== "plain") res.nameForm = e.nameForm;
-    if (e.nameAddr !== undefined) res.nameAddr = e.nameAddr;
-    if (e.src !== undefined) res.src = e.src;
+    copyNameFacts(res, e, name, kind.note);
     if (e.allocSite !== undefined) res.allocSite = e.allocSite;
     if (e.pid !== undefined) res.addPid = e.pid;
     const task = taskLabel(e);
@@ -543,11 +539,7 @@ export class DevresHandler implements AnalysisHandler<DevresData> {
       seq: -1,
       isGroup: name === "grp<",
     });
-    if (name !== e.name) res.recoveredName = name;
-    if (kind.note !== undefined) res.kindNote = kind.note;
-    if (e.nameForm !== undefined && e.nameForm !== "plain") res.nameForm = e.nameForm;
-    if (e.nameAddr !== undefined) res.nameAddr = e.nameAddr;
-    if (e.src !== undefined) res.src = e.src;
+    copyNameFacts(res, e, name, kind.note);
     if (e.pid !== undefined) res.endPid = e.pid;
     const task = taskLabel(e);
     if (task !== undefined) res.endTask = task;
@@ -713,4 +705,18 @@ function releaseOrderMatches(present: readonly Entry[], released: readonly Entry
 
 function decidingSeq(e: Entry): number {
   return e.group?.closeSeq ?? e.seq;
+}
+
+/** Name facts a resource takes from its first logged event (ADD, or a release of an unseen node). */
+function copyNameFacts(
+  res: ResourceRecord,
+  e: DevresEvent,
+  name: string,
+  kindNote: string | undefined,
+): void {
+  if (name !== e.name) res.recoveredName = name;
+  if (kindNote !== undefined) res.kindNote = kindNote;
+  if (e.nameForm !== undefined && e.nameForm !== "plain") res.nameForm = e.nameForm;
+  if (e.nameAddr !== undefined) res.nameAddr = e.nameAddr;
+  if (e.src !== undefined) res.src = e.src;
 }

@@ -14,7 +14,11 @@
 import type { DevresEvent, TraceEvent } from "../model/events.js";
 
 /** The function drm_managed.c prints each op from when the event does not name one. */
-const USUAL_DRM_FUNC: Record<string, string> = { ADD: "add_dr", REL: "drm_managed_release", DEL: "drmm_kfree" };
+const USUAL_DRM_FUNC: Record<string, string> = {
+  ADD: "add_dr",
+  REL: "drm_managed_release",
+  DEL: "drmm_kfree",
+};
 
 /** The `%s` name field of a devres record as printed (module names through the unsafe-string path). */
 export function devresNameText(ev: Pick<DevresEvent, "name" | "nameForm" | "nameAddr">): string {
@@ -61,7 +65,9 @@ export function kernelLogText(ev: TraceEvent): string | null {
       return `${devPrefix(ev.driver, ev.dev)}Resources present before probing`;
     case "pool_busy": {
       const prefix = ev.dev === undefined ? "" : devPrefix(ev.driver, ev.dev);
-      return ev.form === "legacy" ? `${prefix}dma_pool_destroy ${ev.pool}, ${ev.addr ?? ""} busy` : `${prefix}dma_pool_destroy ${ev.pool} busy`;
+      return ev.form === "legacy"
+        ? `${prefix}dma_pool_destroy ${ev.pool}, ${ev.addr ?? ""} busy`
+        : `${prefix}dma_pool_destroy ${ev.pool} busy`;
     }
     default:
       return null;

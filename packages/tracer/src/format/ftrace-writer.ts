@@ -15,7 +15,12 @@ import type { TraceEvent } from "../model/events.js";
 import { devresNameText, kernelLogText } from "./dmesg-writer.js";
 
 /** The header `cat trace` prints before the events (5-column flags layout, v5.17+). */
-export function ftraceHeader(entriesInBuffer: number, entriesWritten: number, cpus: number, tracer = "nop"): string {
+export function ftraceHeader(
+  entriesInBuffer: number,
+  entriesWritten: number,
+  cpus: number,
+  tracer = "nop",
+): string {
   return (
     `# tracer: ${tracer}\n` +
     "#\n" +
@@ -60,11 +65,15 @@ export function ftracePayload(ev: TraceEvent): string | null {
     case "kfree":
       return `kfree: call_site=${ev.callSite} ptr=${ev.ptr}`;
     case "module":
-      return ev.op === "load" ? `module_load: ${ev.module} ${ev.taints ?? ""}` : `module_free: ${ev.module}`;
+      return ev.op === "load"
+        ? `module_load: ${ev.module} ${ev.taints ?? ""}`
+        : `module_free: ${ev.module}`;
     case "marker":
       return `tracing_mark_write: ${ev.text}`;
     case "irq":
-      return ev.phase === "entry" ? `irq_handler_entry: irq=${ev.irq} name=${ev.name ?? ""}` : `irq_handler_exit: irq=${ev.irq} ret=${ev.ret ?? "unhandled"}`;
+      return ev.phase === "entry"
+        ? `irq_handler_entry: irq=${ev.irq} name=${ev.name ?? ""}`
+        : `irq_handler_exit: irq=${ev.irq} ret=${ev.ret ?? "unhandled"}`;
     case "lost":
       return null;
     default:
@@ -106,7 +115,10 @@ export interface FtraceOutput {
 }
 
 /** A whole `trace` file (or trace_pipe stream) for events in order. */
-export function writeFtrace(events: Iterable<TraceEvent>, opts: FtraceWriteOptions = {}): FtraceOutput {
+export function writeFtrace(
+  events: Iterable<TraceEvent>,
+  opts: FtraceWriteOptions = {},
+): FtraceOutput {
   const body: string[] = [];
   const skipped: Record<string, number> = {};
   let lines = 0;
@@ -123,7 +135,13 @@ export function writeFtrace(events: Iterable<TraceEvent>, opts: FtraceWriteOptio
   }
   let text = body.length === 0 ? "" : body.join("\n") + "\n";
   if (opts.header !== false) {
-    text = ftraceHeader(opts.entriesInBuffer ?? lines, opts.entriesWritten ?? opts.entriesInBuffer ?? lines, opts.cpus ?? maxCpu + 1, opts.tracer) + text;
+    text =
+      ftraceHeader(
+        opts.entriesInBuffer ?? lines,
+        opts.entriesWritten ?? opts.entriesInBuffer ?? lines,
+        opts.cpus ?? maxCpu + 1,
+        opts.tracer,
+      ) + text;
   }
   return { text, lines, skipped };
 }

@@ -117,7 +117,17 @@ export const KIND_FIELDS = {
   report: [
     [
       "report",
-      ["kasan-use-after-free", "kasan-double-free", "kasan-invalid-free", "kasan-out-of-bounds", "kasan-other", "iommu-fault", "page-fault", "irq-double-free", "warning"],
+      [
+        "kasan-use-after-free",
+        "kasan-double-free",
+        "kasan-invalid-free",
+        "kasan-out-of-bounds",
+        "kasan-other",
+        "iommu-fault",
+        "page-fault",
+        "irq-double-free",
+        "warning",
+      ],
       false,
     ],
     ["text", "s", false],
@@ -126,22 +136,34 @@ export const KIND_FIELDS = {
     ["func", "s", true],
     ["via", VIA, true],
   ],
-} as const satisfies { readonly [K in TraceEventKind]: readonly (readonly [Exclude<keyof Extract<TraceEvent, { kind: K }>, keyof EventOrigin | "kind">, FieldType, boolean])[] };
+} as const satisfies {
+  readonly [K in TraceEventKind]: readonly (readonly [
+    Exclude<keyof Extract<TraceEvent, { kind: K }>, keyof EventOrigin | "kind">,
+    FieldType,
+    boolean,
+  ])[];
+};
 
 // Compile-time completeness: every field of every event kind is listed above.
 type Listed<K extends TraceEventKind> = (typeof KIND_FIELDS)[K][number][0];
 type Missing = {
-  [K in TraceEventKind]: Exclude<keyof Extract<TraceEvent, { kind: K }>, Listed<K> | keyof EventOrigin | "kind">;
+  [K in TraceEventKind]: Exclude<
+    keyof Extract<TraceEvent, { kind: K }>,
+    Listed<K> | keyof EventOrigin | "kind"
+  >;
 }[TraceEventKind];
 type MissingOrigin = Exclude<keyof EventOrigin, (typeof ORIGIN_FIELDS)[number][0]>;
-const _complete: [Missing | MissingOrigin] extends [never] ? true : { missingJsonlFields: Missing | MissingOrigin } = true;
+const _complete: [Missing | MissingOrigin] extends [never]
+  ? true
+  : { missingJsonlFields: Missing | MissingOrigin } = true;
 void _complete;
 
 export function isKind(k: string): k is TraceEventKind {
   return Object.prototype.hasOwnProperty.call(KIND_FIELDS, k);
 }
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 /** The first line of a devscope JSONL file. */
 export interface JsonlHeader {

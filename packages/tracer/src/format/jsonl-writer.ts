@@ -10,7 +10,8 @@ export function eventToJson(ev: TraceEvent): string {
   const rec = ev as unknown as Record<string, unknown>;
   const out: Record<string, unknown> = { kind: ev.kind };
   for (const [name] of ORIGIN_FIELDS) if (rec[name] !== undefined) out[name] = rec[name];
-  for (const [name] of KIND_FIELDS[ev.kind] as readonly FieldSpec[]) if (rec[name] !== undefined) out[name] = rec[name];
+  for (const [name] of KIND_FIELDS[ev.kind] as readonly FieldSpec[])
+    if (rec[name] !== undefined) out[name] = rec[name];
   return JSON.stringify(out);
 }
 

@@ -5,11 +5,20 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { TRACE_SCHEMA, type TraceEvent } from "../model/events.js";
 import { importText } from "../import/importer.js";
-import { KIND_FIELDS, ORIGIN_FIELDS, type FieldSpec, type FieldType, type JsonlHeader } from "./jsonl-schema.js";
+import {
+  KIND_FIELDS,
+  ORIGIN_FIELDS,
+  type FieldSpec,
+  type FieldType,
+  type JsonlHeader,
+} from "./jsonl-schema.js";
 import { parseJsonlEvent } from "./jsonl-reader.js";
 import { eventToJson, jsonlLines, writeJsonl } from "./jsonl-writer.js";
 
-const header: JsonlHeader = { schema: TRACE_SCHEMA, source: { format: "ftrace", path: "x.txt", tool: "devscope" } };
+const header: JsonlHeader = {
+  schema: TRACE_SCHEMA,
+  source: { format: "ftrace", path: "x.txt", tool: "devscope" },
+};
 
 function valueArb(t: FieldType): fc.Arbitrary<unknown> {
   if (t === "s") return fc.string({ unit: "grapheme", maxLength: 20 });
@@ -20,18 +29,27 @@ function valueArb(t: FieldType): fc.Arbitrary<unknown> {
 }
 
 /** Any valid event of any kind, optional fields present or not. */
-const eventArb: fc.Arbitrary<TraceEvent> = fc.constantFrom(...(Object.keys(KIND_FIELDS) as (keyof typeof KIND_FIELDS)[])).chain((kind) => {
-  const fields: readonly FieldSpec[] = [...ORIGIN_FIELDS, ...(KIND_FIELDS[kind] as readonly FieldSpec[])];
-  const model: Record<string, fc.Arbitrary<unknown>> = {};
-  for (const [name, type] of fields) model[name] = valueArb(type);
-  const required = fields.filter(([, , optional]) => !optional).map(([name]) => name);
-  return fc.record(model, { requiredKeys: required }).map((r) => ({ kind, ...r }) as unknown as TraceEvent);
-});
+const eventArb: fc.Arbitrary<TraceEvent> = fc
+  .constantFrom(...(Object.keys(KIND_FIELDS) as (keyof typeof KIND_FIELDS)[]))
+  .chain((kind) => {
+    const fields: readonly FieldSpec[] = [
+      ...ORIGIN_FIELDS,
+      ...(KIND_FIELDS[kind] as readonly FieldSpec[]),
+    ];
+    const model: Record<string, fc.Arbitrary<unknown>> = {};
+    for (const [name, type] of fields) model[name] = valueArb(type);
+    const required = fields.filter(([, , optional]) => !optional).map(([name]) => name);
+    return fc
+      .record(model, { requiredKeys: required })
+      .map((r) => ({ kind, ...r }) as unknown as TraceEvent);
+  });
 
 describe("JSONL", () => {
   it("header line, then one event per line", () => {
     const ev: TraceEvent = { kind: "marker", ts: 5, line: 3, text: "rk: a" };
-    expect(writeJsonl(header, [ev])).toBe('{"schema":"devscope.trace/1","source":{"format":"ftrace","path":"x.txt","tool":"devscope"}}\n{"kind":"marker","ts":5,"line":3,"text":"rk: a"}\n');
+    expect(writeJsonl(header, [ev])).toBe(
+      '{"schema":"devscope.trace/1","source":{"format":"ftrace","path":"x.txt","tool":"devscope"}}\n{"kind":"marker","ts":5,"line":3,"text":"rk: a"}\n',
+    );
     expect([...jsonlLines(header, [ev, ev])]).toHaveLength(3);
   });
 
@@ -55,12 +73,22 @@ describe("JSONL", () => {
   });
 
   it("round-trips a real capture byte for byte", () => {
-    const real = importText(readFileSync(new URL("../../../../fixtures/real-traces/bochs-drm-unbind.ftrace.txt", import.meta.url), "utf8"), { keepKmem: "all" });
+    const real = importText(
+      readFileSync(
+        new URL("../../../../fixtures/real-traces/bochs-drm-unbind.ftrace.txt", import.meta.url),
+        "utf8",
+      ),
+      { keepKmem: "all" },
+    );
     const text = writeJsonl(header, real.events);
     const back = importText(text);
     expect(back.events).toEqual(real.events);
     expect(writeJsonl(header, back.events)).toBe(text);
-    expect(back.lines).toMatchObject({ total: real.events.length + 1, parsed: real.events.length, ignored: { "(jsonl header)": 1 } });
+    expect(back.lines).toMatchObject({
+      total: real.events.length + 1,
+      parsed: real.events.length,
+      ignored: { "(jsonl header)": 1 },
+    });
   });
 
   it("rejects bad lines with line numbers and keeps the rest", () => {
@@ -77,25 +105,35 @@ describe("JSONL", () => {
     ].join("\n");
     const r = importText(text);
     expect(r.lines).toMatchObject({ total: 9, parsed: 2, rejected: 6 });
-    expect(r.lines.rejectedSamples.map((s) => [s.line, s.reason.replace(/\(.*\)/, "(…)")])).toEqual([
-      [3, "invalid JSON (…)"],
-      [4, 'unknown event kind "sched_switch"'],
-      [5, 'marker: missing field "text"'],
-      [6, 'devres: field "op" must be one of "ADD", "REL", "REM", "REPLACE"'],
-      [7, 'marker: field "ts" must be an integer'],
-      [8, "expected a JSON object per line"],
-    ]);
+    expect(r.lines.rejectedSamples.map((s) => [s.line, s.reason.replace(/\(.*\)/, "(…)")])).toEqual(
+      [
+        [3, "invalid JSON (…)"],
+        [4, 'unknown event kind "sched_switch"'],
+        [5, 'marker: missing field "text"'],
+        [6, 'devres: field "op" must be one of "ADD", "REL", "REM", "REPLACE"'],
+        [7, 'marker: field "ts" must be an integer'],
+        [8, "expected a JSON object per line"],
+      ],
+    );
     expect(r.notes.some((n) => n.includes("1 unknown JSONL field dropped"))).toBe(true);
   });
 
   it("a newer schema stops the import with a clear error", () => {
-    const r = importText('{"schema":"devscope.trace/2","source":{}}\n{"kind":"marker","ts":1,"line":1,"text":"x"}\n', { path: "new.jsonl" });
-    expect(r.error).toBe('new.jsonl: unsupported schema "devscope.trace/2" (this reader reads "devscope.trace/1")');
+    const r = importText(
+      '{"schema":"devscope.trace/2","source":{}}\n{"kind":"marker","ts":1,"line":1,"text":"x"}\n',
+      { path: "new.jsonl" },
+    );
+    expect(r.error).toBe(
+      'new.jsonl: unsupported schema "devscope.trace/2" (this reader reads "devscope.trace/1")',
+    );
     expect(r.events).toEqual([]);
   });
 
   it("parseJsonlEvent reports the first problem", () => {
-    expect(parseJsonlEvent('{"kind":"lost","ts":1,"line":1,"count":"3"}')).toEqual({ ok: false, reason: 'lost: field "count" must be an integer' });
+    expect(parseJsonlEvent('{"kind":"lost","ts":1,"line":1,"count":"3"}')).toEqual({
+      ok: false,
+      reason: 'lost: field "count" must be an integer',
+    });
     expect(parseJsonlEvent('{"ts":1}')).toEqual({ ok: false, reason: 'missing "kind"' });
   });
 });

@@ -132,7 +132,8 @@ export class StringCache {
   get(b: Uint8Array, s: number, e: number): string {
     const h = hashBytes(b, s, e);
     const hit = this.map.get(h);
-    if (hit !== undefined && hit.bytes.length === e - s && startsWithBytes(b, s, e, hit.bytes)) return hit.str;
+    if (hit !== undefined && hit.bytes.length === e - s && startsWithBytes(b, s, e, hit.bytes))
+      return hit.str;
     const str = decode(b, s, e);
     if (this.map.size >= this.max) this.map.clear();
     this.map.set(h, { bytes: copyBytes(b, s, e), str });

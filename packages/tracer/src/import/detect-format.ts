@@ -44,7 +44,8 @@ export function detectFormat(lines: readonly string[]): TraceFormat {
     if (v === "kernel") kernel++;
     else if (v === "trace-cmd") traceCmd++;
   }
-  if (ftrace > 0 && ftrace * 2 >= nonBlank.length) return traceCmd > kernel ? "trace-cmd-report" : "trace_pipe";
+  if (ftrace > 0 && ftrace * 2 >= nonBlank.length)
+    return traceCmd > kernel ? "trace-cmd-report" : "trace_pipe";
   return "dmesg";
 }
 

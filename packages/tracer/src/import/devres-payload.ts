@@ -49,7 +49,8 @@ export function parseName(raw: string, pointersAllowed: boolean): NameParts {
     if (colon < 0) return { name: inner, nameForm: "module-gone", nameAddr: inner };
     return { name: inner.slice(colon + 1), nameForm: "module", nameAddr: inner.slice(0, colon) };
   }
-  if (pointersAllowed && POINTER.test(raw)) return { name: raw, nameForm: "pointer", nameAddr: raw };
+  if (pointersAllowed && POINTER.test(raw))
+    return { name: raw, nameForm: "pointer", nameAddr: raw };
   return { name: raw };
 }
 
@@ -120,18 +121,26 @@ const BYTES_CLOSE = [0x20, 0x62, 0x79, 0x74, 0x65, 0x73, 0x29]; // " bytes)"
  * ones that repeat: device and release names). Returns undefined when the payload has a
  * non-ASCII byte (the string path decides those).
  */
-export function parseDevresBytes(b: Uint8Array, p: number, e: number, strings: Strings): DevresRecord | string | undefined {
+export function parseDevresBytes(
+  b: Uint8Array,
+  p: number,
+  e: number,
+  strings: Strings,
+): DevresRecord | string | undefined {
   for (let i = p; i < e; i++) if ((b[i] as number) >= 0x80) return undefined;
   // sizeSuffix: ends with " bytes)", the last " (" before it opens the size.
   const n = e - p;
   if (n < 7) return "devres_log: expected the payload to end with ' (N bytes)'";
-  for (let k = 0; k < 7; k++) if (b[e - 7 + k] !== BYTES_CLOSE[k]) return "devres_log: expected the payload to end with ' (N bytes)'";
+  for (let k = 0; k < 7; k++)
+    if (b[e - 7 + k] !== BYTES_CLOSE[k])
+      return "devres_log: expected the payload to end with ' (N bytes)'";
   let open = e - 2;
   while (open >= p && !(b[open] === 0x20 && b[open + 1] === 0x28)) open--;
   if (open < p) return "devres_log: expected the payload to end with ' (N bytes)'";
   const ds = open + 2;
   const de = e - 7;
-  if (de - ds < 1 || de - ds > 20) return "devres_log: expected the payload to end with ' (N bytes)'";
+  if (de - ds < 1 || de - ds > 20)
+    return "devres_log: expected the payload to end with ' (N bytes)'";
   let size = 0;
   for (let k = ds; k < de; k++) {
     const c = b[k] as number;
@@ -163,9 +172,16 @@ export function parseDevresBytes(b: Uint8Array, p: number, e: number, strings: S
     nameStart = i + 1;
   }
   const op = opAt(b, opStart, opEnd);
-  if (op === undefined) return `devres_log: unknown op '${strings.get(b, opStart, opEnd)}' (expected ADD, REL, REM or REPLACE)`;
+  if (op === undefined)
+    return `devres_log: unknown op '${strings.get(b, opStart, opEnd)}' (expected ADD, REL, REM or REPLACE)`;
   const name = parseName(strings.get(b, nameStart, at), false);
-  const rec: DevresRecord = { dev: strings.get(b, p, devEnd), op, node: decode(b, nodeStart, nodeEnd), size, name: name.name };
+  const rec: DevresRecord = {
+    dev: strings.get(b, p, devEnd),
+    op,
+    node: decode(b, nodeStart, nodeEnd),
+    size,
+    name: name.name,
+  };
   if (name.nameForm !== undefined) rec.nameForm = name.nameForm;
   if (name.nameAddr !== undefined) rec.nameAddr = name.nameAddr;
   return rec;

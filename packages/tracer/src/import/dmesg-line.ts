@@ -23,13 +23,23 @@ export interface DmesgLine {
   level?: number;
 }
 
-const LEVELS: Record<string, number> = { emerg: 0, alert: 1, crit: 2, err: 3, warn: 4, notice: 5, info: 6, debug: 7 };
+const LEVELS: Record<string, number> = {
+  emerg: 0,
+  alert: 1,
+  crit: 2,
+  err: 3,
+  warn: 4,
+  notice: 5,
+  info: 6,
+  debug: 7,
+};
 
 const TS = /^\[\s*(\d+\.\d{1,9})\] ?/;
 const CALLER = /^\[\s*[TC]\d+\] ?/;
 const LEVEL = /^<(\d{1,3})>/;
 const DMESG_X = /^([a-z]+)\s*:([a-z]+)\s*: ?/;
-const SYSLOG = /^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d)?) \S+ kernel: ?/;
+const SYSLOG =
+  /^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d)?) \S+ kernel: ?/;
 const KMSG = /^(\d{1,3}),(\d+),(\d+),[^;]*;/;
 const WALL = /^\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}\] ?/;
 
@@ -39,7 +49,11 @@ export function parseDmesgLine(line: string): DmesgLine {
 
   const kmsg = KMSG.exec(text);
   if (kmsg) {
-    const out: DmesgLine = { ts: Number(kmsg[3]) * 1000, text: text.slice(kmsg[0].length), level: Number(kmsg[1]) & 7 };
+    const out: DmesgLine = {
+      ts: Number(kmsg[3]) * 1000,
+      text: text.slice(kmsg[0].length),
+      level: Number(kmsg[1]) & 7,
+    };
     return out;
   }
   const lv = LEVEL.exec(text);

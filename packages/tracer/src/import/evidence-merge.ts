@@ -31,7 +31,10 @@ export class EvidenceMerger {
   add(ev: EvidenceExport, lineOffset: number): void {
     // 1. This segment's kmalloc/kfree lines end allocations left open before it.
     if (this.open.size > 0) {
-      if (ev.touched === undefined) throw new Error("evidence merge: a segment after the first one was parsed as the input's start (SegmentOptions.startsInput)");
+      if (ev.touched === undefined)
+        throw new Error(
+          "evidence merge: a segment after the first one was parsed as the input's start (SegmentOptions.startsInput)",
+        );
       const touched = new PtrSet(ev.touched);
       for (const [ptr, o] of this.open) {
         if (!touched.has(ptr)) continue;
@@ -54,7 +57,8 @@ export class EvidenceMerger {
         this.kept.add(e);
     }
     const first = ev.events[ev.first];
-    if (first !== undefined && (this.first === undefined || first.ts < this.first.ts)) this.first = first;
+    if (first !== undefined && (this.first === undefined || first.ts < this.first.ts))
+      this.first = first;
     const last = ev.events[ev.last];
     if (last !== undefined && (this.last === undefined || last.ts > this.last.ts)) this.last = last;
     // 3. What the segment tells the ones after it.

@@ -16,7 +16,21 @@
  * before the CPU column, so the anchor is the first "[digits]" that is preceded by "-pid" (and
  * optionally "(tgid)"); the task is everything before that '-'.
  */
-import { COLON, DASH, DOT, indexOfByte, isBlank, isDigit, LBRACKET, RBRACKET, RPAREN, LPAREN, SPACE, skipBlanks, tokenEnd } from "./bytes.js";
+import {
+  COLON,
+  DASH,
+  DOT,
+  indexOfByte,
+  isBlank,
+  isDigit,
+  LBRACKET,
+  RBRACKET,
+  RPAREN,
+  LPAREN,
+  SPACE,
+  skipBlanks,
+  tokenEnd,
+} from "./bytes.js";
 /** 10^(9 - digits): fraction digits -> ns. */
 const FRAC_SCALE = [1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 1e2, 1e1, 1];
 
@@ -45,7 +59,22 @@ export interface FtraceContext {
 }
 
 export function newContext(): FtraceContext {
-  return { taskStart: 0, taskEnd: 0, pid: 0, tgid: -1, cpu: 0, flagsStart: 0, flagsEnd: 0, ts: 0, rawClock: false, latency: false, nameStart: 0, nameEnd: 0, payloadStart: 0, error: "" };
+  return {
+    taskStart: 0,
+    taskEnd: 0,
+    pid: 0,
+    tgid: -1,
+    cpu: 0,
+    flagsStart: 0,
+    flagsEnd: 0,
+    ts: 0,
+    rawClock: false,
+    latency: false,
+    nameStart: 0,
+    nameEnd: 0,
+    payloadStart: 0,
+    error: "",
+  };
 }
 
 /** Characters of the irq/preempt flags column (trace_print_lat_fmt): irqs-off, need-resched, hard/softirq, preempt and migrate depth (hex). */
@@ -157,7 +186,13 @@ function readFlagsAndTime(b: Uint8Array, i: number, end: number, ctx: FtraceCont
  * Checks that "[cpu]" at `p` is the CPU column: digits, ']', a blank (or line end), and
  * "-pid" (optionally "(tgid)") right before it. Fills task/pid/tgid/cpu.
  */
-function tryCpuAnchor(b: Uint8Array, lineStart: number, p: number, end: number, ctx: FtraceContext): number {
+function tryCpuAnchor(
+  b: Uint8Array,
+  lineStart: number,
+  p: number,
+  end: number,
+  ctx: FtraceContext,
+): number {
   let q = p + 1;
   let cpu = 0;
   const digitsStart = q;
@@ -263,8 +298,21 @@ function tryLatency(b: Uint8Array, lineStart: number, end: number, ctx: FtraceCo
  * so every column lands at the same offset on every line. Any mismatch returns false and the
  * general tokenizer takes over; the result is the same either way.
  */
-export function tryKernelLayout(b: Uint8Array, s: number, end: number, ctx: FtraceContext): boolean {
-  if (end - s < 52 || b[s + 16] !== DASH || b[s + 24] !== SPACE || b[s + 25] !== LBRACKET || b[s + 29] !== RBRACKET || b[s + 30] !== SPACE) return false;
+export function tryKernelLayout(
+  b: Uint8Array,
+  s: number,
+  end: number,
+  ctx: FtraceContext,
+): boolean {
+  if (
+    end - s < 52 ||
+    b[s + 16] !== DASH ||
+    b[s + 24] !== SPACE ||
+    b[s + 25] !== LBRACKET ||
+    b[s + 29] !== RBRACKET ||
+    b[s + 30] !== SPACE
+  )
+    return false;
   // pid: digits left-aligned in 7 columns (DIGIT_VALUE: 0-9, or 255 for a non-digit)
   let pid = DIGIT_VALUE[b[s + 17] as number] as number;
   if (pid > 9) return false;
@@ -282,7 +330,15 @@ export function tryKernelLayout(b: Uint8Array, s: number, end: number, ctx: Ftra
   if ((c0 | c1 | c2) > 15) return false;
   // flags: 5 characters and a blank, or none
   let t = s + 31;
-  if (b[s + 36] === SPACE && (FLAG_CHAR[b[s + 31] as number] as number) + (FLAG_CHAR[b[s + 32] as number] as number) + (FLAG_CHAR[b[s + 33] as number] as number) + (FLAG_CHAR[b[s + 34] as number] as number) + (FLAG_CHAR[b[s + 35] as number] as number) === 5) {
+  if (
+    b[s + 36] === SPACE &&
+    (FLAG_CHAR[b[s + 31] as number] as number) +
+      (FLAG_CHAR[b[s + 32] as number] as number) +
+      (FLAG_CHAR[b[s + 33] as number] as number) +
+      (FLAG_CHAR[b[s + 34] as number] as number) +
+      (FLAG_CHAR[b[s + 35] as number] as number) ===
+      5
+  ) {
     ctx.flagsStart = s + 31;
     ctx.flagsEnd = s + 36;
     t = s + 37;
@@ -317,7 +373,8 @@ export function tryKernelLayout(b: Uint8Array, s: number, end: number, ctx: Ftra
     if (c === COLON || c === SPACE) break;
     ne++;
   }
-  if (ne === ns || ne >= end || b[ne] !== COLON || (ne + 1 < end && b[ne + 1] !== SPACE)) return false;
+  if (ne === ns || ne >= end || b[ne] !== COLON || (ne + 1 < end && b[ne + 1] !== SPACE))
+    return false;
   // Leading blanks of the right-aligned comm are skipped by taskStartTrimmed, only for
   // lines that become events.
   ctx.taskStart = s;
@@ -338,7 +395,12 @@ export function tryKernelLayout(b: Uint8Array, s: number, end: number, ctx: Ftra
  * Tokenizes `b[start, end)` (one line without its newline). Returns false with ctx.error set
  * when the line is not an ftrace event line.
  */
-export function tokenizeFtraceLine(b: Uint8Array, start: number, end: number, ctx: FtraceContext): boolean {
+export function tokenizeFtraceLine(
+  b: Uint8Array,
+  start: number,
+  end: number,
+  ctx: FtraceContext,
+): boolean {
   if (tryKernelLayout(b, start, end, ctx)) return true;
   const lineStart = skipBlanks(b, start, end);
   let p = lineStart;

@@ -21,7 +21,10 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-export async function importChunks(chunks: Chunks, opts: ImportOptions = {}): Promise<ImportResult> {
+export async function importChunks(
+  chunks: Chunks,
+  opts: ImportOptions = {},
+): Promise<ImportResult> {
   const source = iterate(chunks);
   const first: Uint8Array[] = [];
   let firstLen = 0;
@@ -39,11 +42,16 @@ export async function importChunks(chunks: Chunks, opts: ImportOptions = {}): Pr
 
 function startsGzip(first: readonly Uint8Array[]): boolean {
   const bytes: number[] = [];
-  for (const c of first) for (let i = 0; i < c.length && bytes.length < 2; i++) bytes.push(c[i] as number);
+  for (const c of first)
+    for (let i = 0; i < c.length && bytes.length < 2; i++) bytes.push(c[i] as number);
   return bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-async function importPlain(first: readonly Uint8Array[], rest: AsyncGenerator<Uint8Array>, opts: ImportOptions): Promise<ImportResult> {
+async function importPlain(
+  first: readonly Uint8Array[],
+  rest: AsyncGenerator<Uint8Array>,
+  opts: ImportOptions,
+): Promise<ImportResult> {
   const imp = createImporter(opts); // reports progress itself
   const take = (c: Uint8Array): void => imp.push(c);
   for (const c of first) take(c);
@@ -59,7 +67,11 @@ async function importPlain(first: readonly Uint8Array[], rest: AsyncGenerator<Ui
   return imp.finish();
 }
 
-async function importGzip(first: readonly Uint8Array[], rest: AsyncGenerator<Uint8Array>, opts: ImportOptions): Promise<ImportResult> {
+async function importGzip(
+  first: readonly Uint8Array[],
+  rest: AsyncGenerator<Uint8Array>,
+  opts: ImportOptions,
+): Promise<ImportResult> {
   const name = inputName(opts);
   // DecompressionStream hands out a fresh buffer per chunk. Progress counts compressed bytes
   // here, so the inner importer reports none.

@@ -9,7 +9,8 @@ import { accounted, countLines } from "./test-support.js";
 import type { ImportResult } from "./types.js";
 
 const dir = new URL("../../../../fixtures/real-traces/", import.meta.url);
-const head = (f: string, n: number): string[] => readFileSync(new URL(f, dir), "utf8").split("\n").slice(0, n);
+const head = (f: string, n: number): string[] =>
+  readFileSync(new URL(f, dir), "utf8").split("\n").slice(0, n);
 
 const ftrace = head("ahci-bind-unbind.ftrace.txt", 1600);
 const pool = [
@@ -24,7 +25,8 @@ const base = enc.encode(`${ftrace.join("\n")}\n`);
 
 function run(bytes: Uint8Array, chunk = 65536): ImportResult {
   const imp = createImporter({ path: "fuzz" });
-  for (let o = 0; o < bytes.length; o += chunk) imp.push(bytes.subarray(o, Math.min(bytes.length, o + chunk)));
+  for (let o = 0; o < bytes.length; o += chunk)
+    imp.push(bytes.subarray(o, Math.min(bytes.length, o + chunk)));
   return imp.finish();
 }
 
@@ -52,49 +54,73 @@ describe("importer fuzzing", () => {
 
   it("garbage bytes (NULs, control characters, high bytes) at random places", () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat({ max: base.length }), fc.uint8Array({ minLength: 1, maxLength: 16 })), { minLength: 1, maxLength: 20 }), (edits) => {
-        const b = new Uint8Array(base);
-        for (const [at, bytes] of edits) b.set(bytes.subarray(0, Math.max(0, b.length - at)), Math.min(at, b.length));
-        sound(b, run(b));
-      }),
+      fc.property(
+        fc.array(
+          fc.tuple(fc.nat({ max: base.length }), fc.uint8Array({ minLength: 1, maxLength: 16 })),
+          { minLength: 1, maxLength: 20 },
+        ),
+        (edits) => {
+          const b = new Uint8Array(base);
+          for (const [at, bytes] of edits)
+            b.set(bytes.subarray(0, Math.max(0, b.length - at)), Math.min(at, b.length));
+          sound(b, run(b));
+        },
+      ),
       { numRuns: 60 },
     );
   });
 
   it("invalid UTF-8 inside lines still parses the structure", () => {
-    const bad = [[0xff], [0xc3], [0xe2, 0x82], [0xf0, 0x9f, 0x98], [0xed, 0xa0, 0x80], [0xc0, 0xaf]];
+    const bad = [
+      [0xff],
+      [0xc3],
+      [0xe2, 0x82],
+      [0xf0, 0x9f, 0x98],
+      [0xed, 0xa0, 0x80],
+      [0xc0, 0xaf],
+    ];
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat({ max: ftrace.length - 1 }), fc.constantFrom(...bad)), { minLength: 1, maxLength: 30 }), (edits) => {
-        const lines = ftrace.map((l) => enc.encode(l));
-        for (const [i, seq] of edits) {
-          const l = lines[i] as Uint8Array;
-          lines[i] = new Uint8Array([...l, ...seq]);
-        }
-        const b = new Uint8Array(lines.reduce((n, l) => n + l.length + 1, 0));
-        let o = 0;
-        for (const l of lines) {
-          b.set(l, o);
-          o += l.length;
-          b[o++] = 10;
-        }
-        const r = run(b);
-        sound(b, r);
-        expect(r.error).toBeUndefined();
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.nat({ max: ftrace.length - 1 }), fc.constantFrom(...bad)), {
+          minLength: 1,
+          maxLength: 30,
+        }),
+        (edits) => {
+          const lines = ftrace.map((l) => enc.encode(l));
+          for (const [i, seq] of edits) {
+            const l = lines[i] as Uint8Array;
+            lines[i] = new Uint8Array([...l, ...seq]);
+          }
+          const b = new Uint8Array(lines.reduce((n, l) => n + l.length + 1, 0));
+          let o = 0;
+          for (const l of lines) {
+            b.set(l, o);
+            o += l.length;
+            b[o++] = 10;
+          }
+          const r = run(b);
+          sound(b, r);
+          expect(r.error).toBeUndefined();
+        },
+      ),
       { numRuns: 40 },
     );
   });
 
   it("1 MB lines among real lines", () => {
     fc.assert(
-      fc.property(fc.nat({ max: ftrace.length - 1 }), fc.constantFrom(0x41, 0x20, 0x5b, 0x3a), (at, fill) => {
-        const big = String.fromCharCode(fill).repeat(1024 * 1024);
-        const lines = [...ftrace];
-        lines.splice(at, 0, big, `${ftrace[200] ?? ""}${big}`);
-        const b = enc.encode(`${lines.join("\n")}\n`);
-        const r = run(b, 300_000);
-        sound(b, r);
-      }),
+      fc.property(
+        fc.nat({ max: ftrace.length - 1 }),
+        fc.constantFrom(0x41, 0x20, 0x5b, 0x3a),
+        (at, fill) => {
+          const big = String.fromCharCode(fill).repeat(1024 * 1024);
+          const lines = [...ftrace];
+          lines.splice(at, 0, big, `${ftrace[200] ?? ""}${big}`);
+          const b = enc.encode(`${lines.join("\n")}\n`);
+          const r = run(b, 300_000);
+          sound(b, r);
+        },
+      ),
       { numRuns: 8 },
     );
   });

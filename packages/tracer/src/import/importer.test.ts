@@ -26,9 +26,20 @@ const dv = (r: ImportResult): DevresEvent[] => devresEvents(r.events);
 
 describe("ftrace text", () => {
   it("header metadata: tracer, entries, #P, a cut-off start", () => {
-    const r = imp([...HEADER, "            init-1       [000] .....     6.624306: devres_log: 0000:00:1f.2 REL 000000001179cd40 devm_irq_release (16 bytes)"]);
+    const r = imp([
+      ...HEADER,
+      "            init-1       [000] .....     6.624306: devres_log: 0000:00:1f.2 REL 000000001179cd40 devm_irq_release (16 bytes)",
+    ]);
     expect(r.format).toBe("ftrace");
-    expect(r.meta).toMatchObject({ tracer: "nop", entriesInBuffer: 5, entriesWritten: 9, cpus: 4, startLost: true, firstNs: 6624306000, lastNs: 6624306000 });
+    expect(r.meta).toMatchObject({
+      tracer: "nop",
+      entriesInBuffer: 5,
+      entriesWritten: 9,
+      cpus: 4,
+      startLost: true,
+      firstNs: 6624306000,
+      lastNs: 6624306000,
+    });
     expect(r.notes.some((n) => n.includes("overwrote 4 of 9 events"))).toBe(true);
     expect(r.lines).toMatchObject({ total: 7, parsed: 1, rejected: 0, ignored: { "#comment": 6 } });
   });
@@ -65,16 +76,34 @@ describe("ftrace text", () => {
     expect(e[0]).toMatchObject({ op: "REPLACE", name: "(null)", nameForm: "null", size: 0 });
     expect(e[1]).toMatchObject({ op: "ADD", name: "grp>" });
     expect(e[1]?.nameForm).toBeUndefined();
-    expect(e[2]).toMatchObject({ name: "ata_devres_release", nameForm: "module", nameAddr: "0xffffffffc06d0715" });
-    expect(e[3]).toMatchObject({ name: "0xffffffffc0642715", nameForm: "module-gone", nameAddr: "0xffffffffc0642715", op: "REL" });
-    expect(e[4]).toMatchObject({ dev: "gpio-sim.0", name: "(void(*)(void *))clk_disable_unprepare", size: 16 });
+    expect(e[2]).toMatchObject({
+      name: "ata_devres_release",
+      nameForm: "module",
+      nameAddr: "0xffffffffc06d0715",
+    });
+    expect(e[3]).toMatchObject({
+      name: "0xffffffffc0642715",
+      nameForm: "module-gone",
+      nameAddr: "0xffffffffc0642715",
+      op: "REL",
+    });
+    expect(e[4]).toMatchObject({
+      dev: "gpio-sim.0",
+      name: "(void(*)(void *))clk_disable_unprepare",
+      size: 16,
+    });
     expect(e[5]).toMatchObject({ name: "" });
     expect(e[6]?.size).toBe(18446744073709552000);
   });
 
   it("rejects malformed devres_log payloads with line numbers and reasons, and keeps going", () => {
     const base = "        modprobe-120     [000] d..1.     3.798355: devres_log: ";
-    const r = imp([`${base}1-1 ADD 00000000aa x (12 byte)`, `${base}1-1 FOO 00000000aa x (12 bytes)`, `${base}1-1 ADD`, `${base}1-1 ADD 00000000aa x (1 bytes)`]);
+    const r = imp([
+      `${base}1-1 ADD 00000000aa x (12 byte)`,
+      `${base}1-1 FOO 00000000aa x (12 bytes)`,
+      `${base}1-1 ADD`,
+      `${base}1-1 ADD 00000000aa x (1 bytes)`,
+    ]);
     expect(r.lines).toMatchObject({ total: 4, parsed: 1, rejected: 3 });
     expect(r.lines.rejectedSamples.map((s) => [s.line, s.reason])).toEqual([
       [1, "devres_log: expected the payload to end with ' (N bytes)'"],
@@ -120,16 +149,38 @@ describe("ftrace text", () => {
       "        modprobe-119     [000] .....     3.610467: module_load: foo OE",
       "           rmmod-137     [001] .....    11.320965: module_free: e1000e",
     ]);
-    expect(r.lines).toMatchObject({ total: 20, parsed: 6, rejected: 0, ignored: { "#comment": 7, sched_switch: 2, kernel_stack: 1, stacktrace: 2, "(blank)": 2 } });
-    expect(r.events.map((e) => e.kind)).toEqual(["irq", "irq", "marker", "module", "module", "module"]);
-    expect(r.events[0]).toMatchObject({ phase: "entry", irq: 24, name: "ahci[0000:00:1f.2]", flags: "d.h1." });
-    expect(r.events[1]).toMatchObject({ phase: "exit", irq: 24, ret: "handled" });
-    expect(r.events[2]).toMatchObject({ kind: "marker", text: "rk: unbind 0000:00:1f.2 from ahci" });
-    expect(r.events.slice(3).map((e) => e.kind === "module" && [e.op, e.module, e.taints])).toEqual([
-      ["load", "e1000e", ""],
-      ["load", "foo", "OE"],
-      ["free", "e1000e", undefined],
+    expect(r.lines).toMatchObject({
+      total: 20,
+      parsed: 6,
+      rejected: 0,
+      ignored: { "#comment": 7, sched_switch: 2, kernel_stack: 1, stacktrace: 2, "(blank)": 2 },
+    });
+    expect(r.events.map((e) => e.kind)).toEqual([
+      "irq",
+      "irq",
+      "marker",
+      "module",
+      "module",
+      "module",
     ]);
+    expect(r.events[0]).toMatchObject({
+      phase: "entry",
+      irq: 24,
+      name: "ahci[0000:00:1f.2]",
+      flags: "d.h1.",
+    });
+    expect(r.events[1]).toMatchObject({ phase: "exit", irq: 24, ret: "handled" });
+    expect(r.events[2]).toMatchObject({
+      kind: "marker",
+      text: "rk: unbind 0000:00:1f.2 from ahci",
+    });
+    expect(r.events.slice(3).map((e) => e.kind === "module" && [e.op, e.module, e.taints])).toEqual(
+      [
+        ["load", "e1000e", ""],
+        ["load", "foo", "OE"],
+        ["free", "e1000e", undefined],
+      ],
+    );
   });
 
   it("console events go through the kernel-log classifier (via console)", () => {
@@ -148,7 +199,13 @@ describe("ftrace text", () => {
       ["probe_failed", "console"],
       ["log", "console"],
     ]);
-    expect(r.events[2]).toMatchObject({ dev: "0000:00:1f.3", driver: "snd_hda_intel", op: "ADD", cpu: 0, task: "init" });
+    expect(r.events[2]).toMatchObject({
+      dev: "0000:00:1f.3",
+      driver: "snd_hda_intel",
+      op: "ADD",
+      cpu: 0,
+      task: "init",
+    });
     expect(r.events[4]).toMatchObject({ text: "Console: switching " });
   });
 
@@ -161,7 +218,9 @@ describe("ftrace text", () => {
 
   it("a UTF-8 BOM is skipped; invalid UTF-8 never crashes (U+FFFD)", () => {
     const enc = new TextEncoder();
-    const body = enc.encode(`${HEADER.join("\n")}\n            init-1       [000] .....     6.668560: tracing_mark_write: caf\u00e9 `);
+    const body = enc.encode(
+      `${HEADER.join("\n")}\n            init-1       [000] .....     6.668560: tracing_mark_write: caf\u00e9 `,
+    );
     const bad = new Uint8Array([0xef, 0xbb, 0xbf, ...body, 0xff, 0xfe, 0x0a]);
     const i = createImporter();
     i.push(bad);
@@ -187,23 +246,46 @@ describe("trace-cmd report", () => {
     ]);
     expect(r.format).toBe("trace-cmd-report");
     expect(r.meta).toMatchObject({ cpus: 4, latencyFormat: true });
-    expect(r.lines).toMatchObject({ total: 9, parsed: 5, rejected: 0, ignored: { "(header)": 3, print: 1 } });
+    expect(r.lines).toMatchObject({
+      total: 9,
+      parsed: 5,
+      rejected: 0,
+      ignored: { "(header)": 3, print: 1 },
+    });
     expect(r.events.map((e) => e.kind)).toEqual(["marker", "kmalloc", "devres", "devres", "kfree"]);
     expect(r.events[0]).toMatchObject({ text: "rk: unbind ahci" });
     expect(dv(r)[0]).toMatchObject({ dev: "1-1", allocSite: "alloc_bprm+0x32", allocBytes: 512 });
-    expect(dv(r)[1]).toMatchObject({ op: "REL", flags: "d..1.", cpu: 0, freeSite: "release_nodes+0x4b" });
+    expect(dv(r)[1]).toMatchObject({
+      op: "REL",
+      flags: "d..1.",
+      cpu: 0,
+      freeSite: "release_nodes+0x4b",
+    });
   });
 
   it("is detected without the cpus= line from the padded event names", () => {
-    const r = imp(["           sleep-138   [001]     8.167209: kfree:                (x+0x1) call_site=x+0x1 ptr=(nil)"]);
+    const r = imp([
+      "           sleep-138   [001]     8.167209: kfree:                (x+0x1) call_site=x+0x1 ptr=(nil)",
+    ]);
     expect(r.format).toBe("trace-cmd-report");
     expect(r.lines.parsed).toBe(1);
   });
 
   it("a fifth distinct op pointer cannot be an op: its lines are rejected", () => {
-    const line = (op: string, node: string): string => `           sleep-138   [000]     8.459725: devres_log:           1-1 ${op} 0x${node} ffffffffb89545cc (16 bytes)`;
-    const ops = ["ffffffff00000001", "ffffffff00000002", "ffffffff00000003", "ffffffff00000004", "ffffffff00000005"];
-    const r = imp(["cpus=1", ...ops.map((op, i) => line(op, `ff0000000000000${i}`)), line(ops[0] as string, "ff00000000000009")]);
+    const line = (op: string, node: string): string =>
+      `           sleep-138   [000]     8.459725: devres_log:           1-1 ${op} 0x${node} ffffffffb89545cc (16 bytes)`;
+    const ops = [
+      "ffffffff00000001",
+      "ffffffff00000002",
+      "ffffffff00000003",
+      "ffffffff00000004",
+      "ffffffff00000005",
+    ];
+    const r = imp([
+      "cpus=1",
+      ...ops.map((op, i) => line(op, `ff0000000000000${i}`)),
+      line(ops[0] as string, "ff00000000000009"),
+    ]);
     expect(r.lines.rejected).toBe(1);
     expect(r.lines.parsed).toBe(5);
     expect(r.lines.rejectedSamples[0]?.reason).toMatch(/fifth distinct op pointer/);
@@ -238,7 +320,9 @@ describe("bad input", () => {
     const i = createImporter({ path: "blob.bin" });
     i.push(new Uint8Array([1, 2, 0, 3, 10, 65, 10]));
     const r = i.finish();
-    expect(r.error).toBe("blob.bin: binary data (NUL byte at offset 2), not a text trace; expected ftrace/trace_pipe text, trace-cmd report output, dmesg or devscope JSONL");
+    expect(r.error).toBe(
+      "blob.bin: binary data (NUL byte at offset 2), not a text trace; expected ftrace/trace_pipe text, trace-cmd report output, dmesg or devscope JSONL",
+    );
     expect(r.events).toEqual([]);
     expect(r.lines.total).toBe(0);
   });
@@ -258,7 +342,13 @@ describe("bad input", () => {
   it("a NUL byte later in a text file rejects only that line", () => {
     const head = `${HEADER.join("\n")}\n${"#\n".repeat(2100)}`;
     const enc = new TextEncoder();
-    const bytes = new Uint8Array([...enc.encode(head), ...enc.encode("            init-1       [000] .....     6.6: tracing_mark_write: a"), 0, 0x0a, ...enc.encode("            init-1       [000] .....     6.7: tracing_mark_write: b\n")]);
+    const bytes = new Uint8Array([
+      ...enc.encode(head),
+      ...enc.encode("            init-1       [000] .....     6.6: tracing_mark_write: a"),
+      0,
+      0x0a,
+      ...enc.encode("            init-1       [000] .....     6.7: tracing_mark_write: b\n"),
+    ]);
     const i = createImporter();
     i.push(bytes);
     const r = i.finish();
@@ -271,7 +361,9 @@ describe("bad input", () => {
   it("gzip pushed into the synchronous importer points at importChunks/importFile", () => {
     const i = createImporter({ path: "t.gz" });
     i.push(new Uint8Array([0x1f, 0x8b, 8, 0]));
-    expect(i.finish().error).toMatch(/gzip-compressed data: use importChunks\(\) or importFile\(\)/);
+    expect(i.finish().error).toMatch(
+      /gzip-compressed data: use importChunks\(\) or importFile\(\)/,
+    );
   });
 
   it("a line over 16 MiB is rejected as one line, without keeping it", () => {
@@ -283,7 +375,10 @@ describe("bad input", () => {
     i.push(enc.encode("\n            init-1       [000] .....     6.7: tracing_mark_write: b\n"));
     const r = i.finish();
     expect(r.lines).toMatchObject({ total: 8, parsed: 1, rejected: 1 });
-    expect(r.lines.rejectedSamples[0]).toMatchObject({ line: 7, reason: "line longer than 16 MiB" });
+    expect(r.lines.rejectedSamples[0]).toMatchObject({
+      line: 7,
+      reason: "line longer than 16 MiB",
+    });
     expect(r.lines.rejectedSamples[0]?.text?.length).toBeLessThan(500);
   });
 
@@ -340,7 +435,9 @@ describe("gzip through importChunks", () => {
 
   it("decompresses and reports compressed bytes", async () => {
     const gz = await gzip(text);
-    const r = await importChunks([gz.subarray(0, 1), gz.subarray(1, 100), gz.subarray(100)], { path: "m.gz" });
+    const r = await importChunks([gz.subarray(0, 1), gz.subarray(1, 100), gz.subarray(100)], {
+      path: "m.gz",
+    });
     expect(r).toMatchObject({ gzip: true, bytes: gz.length, format: "ftrace" });
     expect(r.error).toBeUndefined();
     expect(r.events).toHaveLength(2000);
@@ -365,14 +462,25 @@ describe("reused read buffers", () => {
     const ptrOf = (i: number): string => (0x5c728a70 + (i % 97)).toString(16).padStart(16, "0");
     for (let i = 0; i < 3000; i++) {
       const t = (6 + i / 1e4).toFixed(6).padStart(12);
-      lines.push(`        modprobe-120     [000] d..1. ${t}: kmalloc: call_site=site_${i % 7}+0x31/0x280 ptr=${ptrOf(i)} bytes_req=80 bytes_alloc=${96 + (i % 5)} gfp_flags=GFP_KERNEL|__GFP_ZERO node=-1 accounted=false`);
-      if (i >= 20 && i % 3 === 0) lines.push(`        modprobe-120     [000] d..1. ${t}: devres_log: 0000:00:1f.2 ADD ${ptrOf(i - 20)} devm_kzalloc_release (40 bytes)`);
-      if (i % 3 === 1) lines.push(`        modprobe-120     [000] d..1. ${t}: kfree: call_site=release_nodes+0x4d/0x90 ptr=${ptrOf(i - 40)}`);
+      lines.push(
+        `        modprobe-120     [000] d..1. ${t}: kmalloc: call_site=site_${i % 7}+0x31/0x280 ptr=${ptrOf(i)} bytes_req=80 bytes_alloc=${96 + (i % 5)} gfp_flags=GFP_KERNEL|__GFP_ZERO node=-1 accounted=false`,
+      );
+      if (i >= 20 && i % 3 === 0)
+        lines.push(
+          `        modprobe-120     [000] d..1. ${t}: devres_log: 0000:00:1f.2 ADD ${ptrOf(i - 20)} devm_kzalloc_release (40 bytes)`,
+        );
+      if (i % 3 === 1)
+        lines.push(
+          `        modprobe-120     [000] d..1. ${t}: kfree: call_site=release_nodes+0x4d/0x90 ptr=${ptrOf(i - 40)}`,
+        );
     }
     const bytes = new TextEncoder().encode(`${lines.join("\n")}\n`);
     for (const keepKmem of ["linked", "evidence"] as const) {
       const whole = importText(new TextDecoder().decode(bytes), { keepKmem });
-      expect(whole.events.filter((e) => e.kind === "devres" && e.allocSite?.startsWith("site_") === true).length).toBeGreaterThan(900);
+      expect(
+        whole.events.filter((e) => e.kind === "devres" && e.allocSite?.startsWith("site_") === true)
+          .length,
+      ).toBeGreaterThan(900);
       const imp = createImporter({ keepKmem, ownsChunks: true });
       const bufs = [new Uint8Array(777), new Uint8Array(777)];
       for (let pos = 0, k = 0; pos < bytes.length; pos += 777, k++) {
@@ -386,4 +494,3 @@ describe("reused read buffers", () => {
     }
   });
 });
-

@@ -35,7 +35,8 @@ export function createImporter(opts: ImportOptions = {}): Importer {
     // The parser keeps references into chunks (kmalloc lines it may link later): a caller that
     // may reuse its chunk gets those few lines copied out now.
     if (opts.ownsChunks !== true) parser.release(chunk);
-    if (parser.fatalError !== undefined && error === undefined) error = `${name}: ${parser.fatalError}`;
+    if (parser.fatalError !== undefined && error === undefined)
+      error = `${name}: ${parser.fatalError}`;
   };
 
   const check = (): void => {
@@ -46,7 +47,10 @@ export function createImporter(opts: ImportOptions = {}): Importer {
     if (kind.kind === "text") feed(kind.skip > 0 ? all.subarray(kind.skip) : all);
     else {
       refused = true;
-      error = kind.kind === "gzip" ? `${name}: gzip-compressed data: use importChunks() or importFile(), which decompress it` : kind.reason;
+      error =
+        kind.kind === "gzip"
+          ? `${name}: gzip-compressed data: use importChunks() or importFile(), which decompress it`
+          : kind.reason;
     }
   };
 
@@ -61,7 +65,11 @@ export function createImporter(opts: ImportOptions = {}): Importer {
       }
       if (!checked) {
         // Keep the first bytes until the binary check can see TEXT_CHECK_BYTES of them.
-        head.push(headLen === 0 && chunk.length >= TEXT_CHECK_BYTES ? chunk : copyBytes(chunk, 0, chunk.length));
+        head.push(
+          headLen === 0 && chunk.length >= TEXT_CHECK_BYTES
+            ? chunk
+            : copyBytes(chunk, 0, chunk.length),
+        );
         headLen += chunk.length;
         if (headLen >= TEXT_CHECK_BYTES) check();
       } else feed(chunk);
@@ -73,7 +81,10 @@ export function createImporter(opts: ImportOptions = {}): Importer {
     finish(): ImportResult {
       if (finished) return finished;
       if (!checked && headLen > 0 && error === undefined) check();
-      const fin: Parameters<typeof finalizeImport>[1] = { bytes, keepKmem: opts.keepKmem ?? "linked" };
+      const fin: Parameters<typeof finalizeImport>[1] = {
+        bytes,
+        keepKmem: opts.keepKmem ?? "linked",
+      };
       if (opts.path !== undefined) fin.path = opts.path;
       if (opts.src !== undefined) fin.src = opts.src;
       if (error !== undefined) fin.error = error;

@@ -15,7 +15,13 @@ import { locateCallAndPtr, locateKmalloc, newKmemFields } from "./kmem-payload.j
 
 const dir = new URL("../../../../fixtures/real-traces/", import.meta.url);
 const linesOf = (f: string): string[] => readFileSync(new URL(f, dir), "utf8").split("\n");
-const FILES = ["ahci-bind-unbind.ftrace.txt", "ata-piix-probe-fail-on-ahci.ftrace.txt", "cirrus-drm-unbind.ftrace.txt", "trace-pipe-ahci-sdhci.trace_pipe.txt", "boot-all-drivers.ftrace.txt"];
+const FILES = [
+  "ahci-bind-unbind.ftrace.txt",
+  "ata-piix-probe-fail-on-ahci.ftrace.txt",
+  "cirrus-drm-unbind.ftrace.txt",
+  "trace-pipe-ahci-sdhci.trace_pipe.txt",
+  "boot-all-drivers.ftrace.txt",
+];
 
 /** What the general path makes of a line: the kind and every field the fast path fills. */
 function general(b: Uint8Array): string {
@@ -24,7 +30,10 @@ function general(b: Uint8Array): string {
   if (!tokenizeFtraceLine(b, 0, b.length, ctx)) return "none";
   const name = new TextDecoder().decode(b.subarray(ctx.nameStart, ctx.nameEnd));
   if (name !== "kfree" && name !== "kmalloc") return "none";
-  const err = name === "kfree" ? locateCallAndPtr(b, ctx.payloadStart, b.length, f) : locateKmalloc(b, ctx.payloadStart, b.length, f);
+  const err =
+    name === "kfree"
+      ? locateCallAndPtr(b, ctx.payloadStart, b.length, f)
+      : locateKmalloc(b, ctx.payloadStart, b.length, f);
   if (err !== "") return "none";
   return JSON.stringify({ name, ctx, f });
 }
@@ -33,9 +42,20 @@ function general(b: Uint8Array): string {
 function fast(b: Uint8Array): string | undefined {
   const ctx = newContext();
   const f = newKmemFields();
-  const kind = matchKernelKmem(b, new DataView(b.buffer, b.byteOffset, b.byteLength), 0, b.length, ctx, f);
+  const kind = matchKernelKmem(
+    b,
+    new DataView(b.buffer, b.byteOffset, b.byteLength),
+    0,
+    b.length,
+    ctx,
+    f,
+  );
   if (kind === NONE) return undefined;
-  return JSON.stringify({ name: kind === KFREE ? "kfree" : kind === KMALLOC ? "kmalloc" : "?", ctx, f });
+  return JSON.stringify({
+    name: kind === KFREE ? "kfree" : kind === KMALLOC ? "kmalloc" : "?",
+    ctx,
+    f,
+  });
 }
 
 describe("matchKernelKmem", () => {
@@ -49,7 +69,8 @@ describe("matchKernelKmem", () => {
         accepted++;
         expect(got).toBe(general(b));
       }
-      if (file.includes("-unbind") || file.includes("probe-fail")) expect(accepted).toBeGreaterThan(1000);
+      if (file.includes("-unbind") || file.includes("probe-fail"))
+        expect(accepted).toBeGreaterThan(1000);
     });
   }
 
@@ -62,16 +83,23 @@ describe("matchKernelKmem", () => {
     const kmem = linesOf("ahci-bind-unbind.ftrace.txt").filter((l) => / (kmalloc|kfree): /.test(l));
     const alphabet = [" ", "0", "9", "a", "x", ":", ".", "[", "]", "-", "=", "(", "k", "\t"];
     fc.assert(
-      fc.property(fc.constantFrom(...kmem.slice(0, 400)), fc.array(fc.tuple(fc.nat(), fc.constantFrom(...alphabet), fc.boolean()), { minLength: 1, maxLength: 3 }), (line, edits) => {
-        let s = line;
-        for (const [at, ch, insert] of edits) {
-          const i = at % (s.length + 1);
-          s = insert ? s.slice(0, i) + ch + s.slice(i) : s.slice(0, i) + ch + s.slice(i + 1);
-        }
-        const b = ascii(s);
-        const got = fast(b);
-        if (got !== undefined) expect(got).toBe(general(b));
-      }),
+      fc.property(
+        fc.constantFrom(...kmem.slice(0, 400)),
+        fc.array(fc.tuple(fc.nat(), fc.constantFrom(...alphabet), fc.boolean()), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+        (line, edits) => {
+          let s = line;
+          for (const [at, ch, insert] of edits) {
+            const i = at % (s.length + 1);
+            s = insert ? s.slice(0, i) + ch + s.slice(i) : s.slice(0, i) + ch + s.slice(i + 1);
+          }
+          const b = ascii(s);
+          const got = fast(b);
+          if (got !== undefined) expect(got).toBe(general(b));
+        },
+      ),
       { numRuns: 3000 },
     );
   });
@@ -88,19 +116,35 @@ describe("parseDevresBytes", () => {
 
   it("reads every real devres_log payload like the string parser", () => {
     expect(payloads.length).toBeGreaterThan(400);
-    for (const p of payloads) expect(parseDevresBytes(ascii(p), 0, p.length, strings)).toEqual(parseDevresPayload(p, false));
+    for (const p of payloads)
+      expect(parseDevresBytes(ascii(p), 0, p.length, strings)).toEqual(
+        parseDevresPayload(p, false),
+      );
   });
 
   it("random edits: the same record or the same reason", () => {
     fc.assert(
-      fc.property(fc.constantFrom(...payloads), fc.array(fc.tuple(fc.nat(), fc.constantFrom(" ", "  ", "(", ")", "\t", "x", "1", "ADD", " bytes)"), fc.boolean()), { minLength: 1, maxLength: 3 }), (payload, edits) => {
-        let s = payload;
-        for (const [at, ch, insert] of edits) {
-          const i = at % (s.length + 1);
-          s = insert ? s.slice(0, i) + ch + s.slice(i) : s.slice(0, i) + ch + s.slice(i + 1);
-        }
-        expect(parseDevresBytes(ascii(s), 0, s.length, strings)).toEqual(parseDevresPayload(s, false));
-      }),
+      fc.property(
+        fc.constantFrom(...payloads),
+        fc.array(
+          fc.tuple(
+            fc.nat(),
+            fc.constantFrom(" ", "  ", "(", ")", "\t", "x", "1", "ADD", " bytes)"),
+            fc.boolean(),
+          ),
+          { minLength: 1, maxLength: 3 },
+        ),
+        (payload, edits) => {
+          let s = payload;
+          for (const [at, ch, insert] of edits) {
+            const i = at % (s.length + 1);
+            s = insert ? s.slice(0, i) + ch + s.slice(i) : s.slice(0, i) + ch + s.slice(i + 1);
+          }
+          expect(parseDevresBytes(ascii(s), 0, s.length, strings)).toEqual(
+            parseDevresPayload(s, false),
+          );
+        },
+      ),
       { numRuns: 3000 },
     );
   });
@@ -114,13 +158,32 @@ describe("parseDevresBytes", () => {
 describe("moduleSiteBytes", () => {
   // A located call site never ends with a blank (it is a token, or "token [module]").
   it("agrees with moduleOfCallSite on call sites of every shape", () => {
-    const sites = ["ata_host_alloc+0x2a/0x120 [libata]", "0xffffffffc067c74f", "0XFFFFFFFFC067C74F", "0xffffffffc067c74", "pinctrl_bind_pins+0x31/0x280", "f [x-y_z]", "f [x y]", "f[mod]", "f []", "0xfffffff0c067c74f", "[m]", "]"];
-    for (const s of sites) expect(moduleSiteBytes(ascii(s), 0, s.length), s).toBe(moduleOfCallSite(s) !== null);
+    const sites = [
+      "ata_host_alloc+0x2a/0x120 [libata]",
+      "0xffffffffc067c74f",
+      "0XFFFFFFFFC067C74F",
+      "0xffffffffc067c74",
+      "pinctrl_bind_pins+0x31/0x280",
+      "f [x-y_z]",
+      "f [x y]",
+      "f[mod]",
+      "f []",
+      "0xfffffff0c067c74f",
+      "[m]",
+      "]",
+    ];
+    for (const s of sites)
+      expect(moduleSiteBytes(ascii(s), 0, s.length), s).toBe(moduleOfCallSite(s) !== null);
     fc.assert(
-      fc.property(fc.array(fc.constantFrom("f", "0", "x", "F", "c", "[", "]", " ", "-", "_", "a", "+", "/"), { maxLength: 24 }), (chars) => {
-        const s = chars.join("").trimEnd();
-        expect(moduleSiteBytes(ascii(s), 0, s.length)).toBe(moduleOfCallSite(s) !== null);
-      }),
+      fc.property(
+        fc.array(fc.constantFrom("f", "0", "x", "F", "c", "[", "]", " ", "-", "_", "a", "+", "/"), {
+          maxLength: 24,
+        }),
+        (chars) => {
+          const s = chars.join("").trimEnd();
+          expect(moduleSiteBytes(ascii(s), 0, s.length)).toBe(moduleOfCallSite(s) !== null);
+        },
+      ),
       { numRuns: 3000 },
     );
   });

@@ -31,7 +31,7 @@ for (const c of ".dDbXNnpZzHhs0123456789abcdef") FLAG[c.charCodeAt(0)] = 1;
 function blankAt(b: Uint8Array, dv: DataView, i: number, e: number): number {
   while (i + 4 <= e) {
     const x = dv.getInt32(i, true) ^ 0x20202020;
-    if ((((x - 0x01010101) & ~x) & 0x80808080) !== 0) break;
+    if (((x - 0x01010101) & ~x & 0x80808080) !== 0) break;
     i += 4;
   }
   while (i < e && b[i] !== 0x20) i++;
@@ -43,9 +43,25 @@ function blankAt(b: Uint8Array, dv: DataView, i: number, e: number): number {
  * `e`; `dv` views the same bytes as `b`). Returns KFREE or KMALLOC with `ctx` and `f` filled,
  * or NONE (nothing is guaranteed about `ctx` and `f` then).
  */
-export function matchKernelKmem(b: Uint8Array, dv: DataView, s: number, e: number, ctx: FtraceContext, f: KmemFields): number {
+export function matchKernelKmem(
+  b: Uint8Array,
+  dv: DataView,
+  s: number,
+  e: number,
+  ctx: FtraceContext,
+  f: KmemFields,
+): number {
   // --- context: "%16s-%-7d [%03d] fffff "
-  if (e - s < 60 || b[s + 16] !== 0x2d || b[s + 24] !== 0x20 || b[s + 25] !== 0x5b || b[s + 29] !== 0x5d || b[s + 30] !== 0x20 || b[s + 36] !== 0x20) return NONE;
+  if (
+    e - s < 60 ||
+    b[s + 16] !== 0x2d ||
+    b[s + 24] !== 0x20 ||
+    b[s + 25] !== 0x5b ||
+    b[s + 29] !== 0x5d ||
+    b[s + 30] !== 0x20 ||
+    b[s + 36] !== 0x20
+  )
+    return NONE;
   // Digit loops start from 0 so that their arithmetic runs on the very first line: an
   // operation V8 never saw run before optimizing deoptimizes the whole function later.
   let pid = 0;
@@ -62,7 +78,15 @@ export function matchKernelKmem(b: Uint8Array, dv: DataView, s: number, e: numbe
   const c2 = DIGIT[b[s + 28] as number] as number;
   // Digits OR together to at most 15; a non-digit (255) to more.
   if ((c0 | c1 | c2) > 15) return NONE;
-  if ((FLAG[b[s + 31] as number] as number) + (FLAG[b[s + 32] as number] as number) + (FLAG[b[s + 33] as number] as number) + (FLAG[b[s + 34] as number] as number) + (FLAG[b[s + 35] as number] as number) !== 5) return NONE;
+  if (
+    (FLAG[b[s + 31] as number] as number) +
+      (FLAG[b[s + 32] as number] as number) +
+      (FLAG[b[s + 33] as number] as number) +
+      (FLAG[b[s + 34] as number] as number) +
+      (FLAG[b[s + 35] as number] as number) !==
+    5
+  )
+    return NONE;
   // --- " %5lu.%06lu: "
   let t = s + 37;
   while (b[t] === 0x20) t++;
@@ -87,17 +111,46 @@ export function matchKernelKmem(b: Uint8Array, dv: DataView, s: number, e: numbe
   let p: number;
   let kind: number;
   if (b[n] !== 0x6b) return NONE;
-  if (b[n + 1] === 0x66 && b[n + 2] === 0x72 && b[n + 3] === 0x65 && b[n + 4] === 0x65 && b[n + 5] === 0x3a && b[n + 6] === 0x20) {
+  if (
+    b[n + 1] === 0x66 &&
+    b[n + 2] === 0x72 &&
+    b[n + 3] === 0x65 &&
+    b[n + 4] === 0x65 &&
+    b[n + 5] === 0x3a &&
+    b[n + 6] === 0x20
+  ) {
     kind = KFREE;
     ctx.nameEnd = n + 5;
     p = n + 7;
-  } else if (b[n + 1] === 0x6d && b[n + 2] === 0x61 && b[n + 3] === 0x6c && b[n + 4] === 0x6c && b[n + 5] === 0x6f && b[n + 6] === 0x63 && b[n + 7] === 0x3a && b[n + 8] === 0x20) {
+  } else if (
+    b[n + 1] === 0x6d &&
+    b[n + 2] === 0x61 &&
+    b[n + 3] === 0x6c &&
+    b[n + 4] === 0x6c &&
+    b[n + 5] === 0x6f &&
+    b[n + 6] === 0x63 &&
+    b[n + 7] === 0x3a &&
+    b[n + 8] === 0x20
+  ) {
     kind = KMALLOC;
     ctx.nameEnd = n + 7;
     p = n + 9;
   } else return NONE;
   // --- "call_site=%pS[ [module]] ptr=%p"
-  if (p + 10 > e || b[p] !== 0x63 || b[p + 1] !== 0x61 || b[p + 2] !== 0x6c || b[p + 3] !== 0x6c || b[p + 4] !== 0x5f || b[p + 5] !== 0x73 || b[p + 6] !== 0x69 || b[p + 7] !== 0x74 || b[p + 8] !== 0x65 || b[p + 9] !== 0x3d) return NONE;
+  if (
+    p + 10 > e ||
+    b[p] !== 0x63 ||
+    b[p + 1] !== 0x61 ||
+    b[p + 2] !== 0x6c ||
+    b[p + 3] !== 0x6c ||
+    b[p + 4] !== 0x5f ||
+    b[p + 5] !== 0x73 ||
+    b[p + 6] !== 0x69 ||
+    b[p + 7] !== 0x74 ||
+    b[p + 8] !== 0x65 ||
+    b[p + 9] !== 0x3d
+  )
+    return NONE;
   const cs = p + 10;
   let i = blankAt(b, dv, cs, e);
   if (i === cs || i >= e) return NONE;
@@ -118,7 +171,20 @@ export function matchKernelKmem(b: Uint8Array, dv: DataView, s: number, e: numbe
   const pe = i;
   if (kind === KMALLOC) {
     // " bytes_req=%zu bytes_alloc=%zu gfp_flags="
-    if (b[i] !== 0x20 || b[i + 1] !== 0x62 || b[i + 2] !== 0x79 || b[i + 3] !== 0x74 || b[i + 4] !== 0x65 || b[i + 5] !== 0x73 || b[i + 6] !== 0x5f || b[i + 7] !== 0x72 || b[i + 8] !== 0x65 || b[i + 9] !== 0x71 || b[i + 10] !== 0x3d) return NONE;
+    if (
+      b[i] !== 0x20 ||
+      b[i + 1] !== 0x62 ||
+      b[i + 2] !== 0x79 ||
+      b[i + 3] !== 0x74 ||
+      b[i + 4] !== 0x65 ||
+      b[i + 5] !== 0x73 ||
+      b[i + 6] !== 0x5f ||
+      b[i + 7] !== 0x72 ||
+      b[i + 8] !== 0x65 ||
+      b[i + 9] !== 0x71 ||
+      b[i + 10] !== 0x3d
+    )
+      return NONE;
     i += 11;
     const rs = i;
     let req = 0;
@@ -129,7 +195,22 @@ export function matchKernelKmem(b: Uint8Array, dv: DataView, s: number, e: numbe
       i++;
     }
     if (i === rs) return NONE;
-    if (b[i] !== 0x20 || b[i + 1] !== 0x62 || b[i + 2] !== 0x79 || b[i + 3] !== 0x74 || b[i + 4] !== 0x65 || b[i + 5] !== 0x73 || b[i + 6] !== 0x5f || b[i + 7] !== 0x61 || b[i + 8] !== 0x6c || b[i + 9] !== 0x6c || b[i + 10] !== 0x6f || b[i + 11] !== 0x63 || b[i + 12] !== 0x3d) return NONE;
+    if (
+      b[i] !== 0x20 ||
+      b[i + 1] !== 0x62 ||
+      b[i + 2] !== 0x79 ||
+      b[i + 3] !== 0x74 ||
+      b[i + 4] !== 0x65 ||
+      b[i + 5] !== 0x73 ||
+      b[i + 6] !== 0x5f ||
+      b[i + 7] !== 0x61 ||
+      b[i + 8] !== 0x6c ||
+      b[i + 9] !== 0x6c ||
+      b[i + 10] !== 0x6f ||
+      b[i + 11] !== 0x63 ||
+      b[i + 12] !== 0x3d
+    )
+      return NONE;
     i += 13;
     const as = i;
     let alloc = 0;
@@ -140,7 +221,21 @@ export function matchKernelKmem(b: Uint8Array, dv: DataView, s: number, e: numbe
       i++;
     }
     if (i === as) return NONE;
-    if (b[i] !== 0x20 || b[i + 1] !== 0x67 || b[i + 2] !== 0x66 || b[i + 3] !== 0x70 || b[i + 4] !== 0x5f || b[i + 5] !== 0x66 || b[i + 6] !== 0x6c || b[i + 7] !== 0x61 || b[i + 8] !== 0x67 || b[i + 9] !== 0x73 || b[i + 10] !== 0x3d || i + 11 > e) return NONE;
+    if (
+      b[i] !== 0x20 ||
+      b[i + 1] !== 0x67 ||
+      b[i + 2] !== 0x66 ||
+      b[i + 3] !== 0x70 ||
+      b[i + 4] !== 0x5f ||
+      b[i + 5] !== 0x66 ||
+      b[i + 6] !== 0x6c ||
+      b[i + 7] !== 0x61 ||
+      b[i + 8] !== 0x67 ||
+      b[i + 9] !== 0x73 ||
+      b[i + 10] !== 0x3d ||
+      i + 11 > e
+    )
+      return NONE;
     f.bytesReq = req;
     f.bytesAlloc = alloc;
     f.gfpStart = i + 11;

@@ -87,13 +87,18 @@ function drmDebugMessage(text: string): { func: string; msg: string } | null {
  * drm_managed_release, and del_dr inlined into drmm_kfree); `func` is omitted when it is this
  * one (the writers in src/format/ print it back the same way).
  */
-const USUAL_DRM_FUNC: Record<string, string> = { ADD: "add_dr", REL: "drm_managed_release", DEL: "drmm_kfree" };
+const USUAL_DRM_FUNC: Record<string, string> = {
+  ADD: "add_dr",
+  REL: "drm_managed_release",
+  DEL: "drmm_kfree",
+};
 
 const KASAN = /^BUG: KASAN: ([A-Za-z-]+(?: or [A-Za-z-]+)?) in (\S+)/;
 const WARNING = /^WARNING: (?:CPU: \d+ PID: \d+ at |at )(.+)$/;
 const DMAR =
   /DMAR: \[(?:DMA Read|DMA Write|INTR-REMAP)[^\]]*\] Request device \[(?:0x)?([0-9a-fA-F]{2}):(?:0x)?([0-9a-fA-F]{2})\.([0-7])\](?:.*?fault addr (0x[0-9a-fA-F]+|[0-9a-fA-F]+))?/;
-const AMDVI = /AMD-Vi: Event logged \[IO_PAGE_FAULT (?:device=([0-9a-fA-F:.]+) )?domain=\S+ address=(0x[0-9a-fA-F]+)/;
+const AMDVI =
+  /AMD-Vi: Event logged \[IO_PAGE_FAULT (?:device=([0-9a-fA-F:.]+) )?domain=\S+ address=(0x[0-9a-fA-F]+)/;
 
 function kasanKind(type: string): KernelReportEvent["report"] {
   // mm/kasan/report.c :: get_bug_type / print_error_description ("%s in %pS").
@@ -109,7 +114,10 @@ function bdf(bus: string, slot: string, fn: string): string {
   return `0000:${bus.toLowerCase()}:${slot.toLowerCase()}.${fn}`;
 }
 
-function withDev<T extends object>(fact: T, prefix: DevPrefix | null): T & { dev?: string; driver?: string } {
+function withDev<T extends object>(
+  fact: T,
+  prefix: DevPrefix | null,
+): T & { dev?: string; driver?: string } {
   if (!prefix) return fact;
   const out: T & { dev?: string; driver?: string } = { ...fact, dev: prefix.dev };
   if (prefix.driver !== undefined) out.driver = prefix.driver;
@@ -124,7 +132,14 @@ export function classifyKernelLog(text: string): KernelLogFact {
   if (prefix && rest.startsWith("DEVRES ")) {
     const r = parseOpNodeNameSize(rest.slice(7), ["ADD", "REL", "REM", "REPLACE"]);
     if (r) {
-      const fact: Fact<DevresEvent> = { kind: "devres", dev: prefix.dev, op: r.op as DevresEvent["op"], node: r.node, name: r.name, size: r.size };
+      const fact: Fact<DevresEvent> = {
+        kind: "devres",
+        dev: prefix.dev,
+        op: r.op as DevresEvent["op"],
+        node: r.node,
+        name: r.name,
+        size: r.size,
+      };
       if (r.nameForm !== undefined) fact.nameForm = r.nameForm;
       if (r.nameAddr !== undefined) fact.nameAddr = r.nameAddr;
       if (prefix.driver !== undefined) fact.driver = prefix.driver;
@@ -137,12 +152,23 @@ export function classifyKernelLog(text: string): KernelLogFact {
   const drm = drmDebugMessage(rest);
   if (drm !== null) {
     if (drm.msg === "drmres release begin" || drm.msg === "drmres release end") {
-      const fact: Fact<DrmresReleaseEvent> = { kind: "drmres_release", phase: drm.msg.endsWith("begin") ? "begin" : "end", func: drm.func };
+      const fact: Fact<DrmresReleaseEvent> = {
+        kind: "drmres_release",
+        phase: drm.msg.endsWith("begin") ? "begin" : "end",
+        func: drm.func,
+      };
       return withDev(fact, prefix);
     }
     const r = parseOpNodeNameSize(drm.msg, ["ADD", "REL", "DEL"]);
     if (r) {
-      const fact: Fact<DrmresEvent> = { kind: "drmres", dev: prefix ? prefix.dev : "", op: r.op as DrmresEvent["op"], node: r.node, name: r.name, size: r.size };
+      const fact: Fact<DrmresEvent> = {
+        kind: "drmres",
+        dev: prefix ? prefix.dev : "",
+        op: r.op as DrmresEvent["op"],
+        node: r.node,
+        name: r.name,
+        size: r.size,
+      };
       if (prefix?.driver !== undefined) fact.driver = prefix.driver;
       if (USUAL_DRM_FUNC[r.op] !== drm.func) fact.func = drm.func;
       return fact;
@@ -152,14 +178,30 @@ export function classifyKernelLog(text: string): KernelLogFact {
   // drivers/base/dd.c :: call_driver_probe, up to v6.9:
   //   pr_warn("%s: probe of %s failed with error %d\n", drv->name, dev_name(dev), ret)
   const oldProbe = /^(\S+): probe of (\S+) failed with error (-?\d+)$/.exec(text);
-  if (oldProbe) return { kind: "probe_failed", driver: oldProbe[1] as string, dev: oldProbe[2] as string, errno: Number(oldProbe[3]) };
+  if (oldProbe)
+    return {
+      kind: "probe_failed",
+      driver: oldProbe[1] as string,
+      dev: oldProbe[2] as string,
+      errno: Number(oldProbe[3]),
+    };
   // v6.10+: dev_err(dev, "probe with driver %s failed with error %d\n", drv->name, ret)
   if (prefix) {
     const newProbe = /^probe with driver (\S+) failed with error (-?\d+)$/.exec(rest);
-    if (newProbe) return { kind: "probe_failed", driver: newProbe[1] as string, dev: prefix.dev, errno: Number(newProbe[2]), form: "dev" };
+    if (newProbe)
+      return {
+        kind: "probe_failed",
+        driver: newProbe[1] as string,
+        dev: prefix.dev,
+        errno: Number(newProbe[2]),
+        form: "dev",
+      };
     // drivers/base/dd.c :: really_probe: dev_crit(dev, "Resources present before probing\n")
     if (rest === "Resources present before probing") {
-      const fact: Fact<ResourcesBeforeProbeEvent> = { kind: "resources_before_probe", dev: prefix.dev };
+      const fact: Fact<ResourcesBeforeProbeEvent> = {
+        kind: "resources_before_probe",
+        dev: prefix.dev,
+      };
       if (prefix.driver !== undefined) fact.driver = prefix.driver;
       return fact;
     }
@@ -178,16 +220,26 @@ export function classifyKernelLog(text: string): KernelLogFact {
 
   // mm/kasan/report.c :: print_error_description: "BUG: KASAN: %s in %pS\n"
   const kasan = KASAN.exec(text);
-  if (kasan) return { kind: "report", report: kasanKind(kasan[1] as string), text, func: kasan[2] as string };
+  if (kasan)
+    return {
+      kind: "report",
+      report: kasanKind(kasan[1] as string),
+      text,
+      func: kasan[2] as string,
+    };
 
   // arch/x86/mm/fault.c :: page_fault_oops: pr_alert("BUG: unable to handle page fault for
   // address: %px\n") / "BUG: kernel NULL pointer dereference, address: %px\n".
-  const pf = /^BUG: (?:unable to handle page fault for address|kernel NULL pointer dereference, address): ([0-9a-fA-Fx]+)/.exec(text);
+  const pf =
+    /^BUG: (?:unable to handle page fault for address|kernel NULL pointer dereference, address): ([0-9a-fA-Fx]+)/.exec(
+      text,
+    );
   if (pf) return { kind: "report", report: "page-fault", text, addr: pf[1] as string };
 
   // kernel/irq/manage.c :: __free_irq: WARN(1, "Trying to free already-free IRQ %d\n", irq)
   const irq = /Trying to free already-free IRQ (\d+)/.exec(text);
-  if (irq) return withDev({ kind: "report" as const, report: "irq-double-free" as const, text }, prefix);
+  if (irq)
+    return withDev({ kind: "report" as const, report: "irq-double-free" as const, text }, prefix);
 
   // kernel/panic.c :: __warn: "WARNING: CPU: %d PID: %d at %pS" (with "%s:%d " file:line
   // before the symbol when known); pre-4.x "WARNING: at %s:%d %pS()".
@@ -201,15 +253,30 @@ export function classifyKernelLog(text: string): KernelLogFact {
   // drivers/iommu/intel/dmar.c :: dmar_fault_do_one: "[%s ...] Request device [%02x:%02x.%d] fault addr ..."
   const dmar = DMAR.exec(text);
   if (dmar) {
-    const fact: Fact<KernelReportEvent> = { kind: "report", report: "iommu-fault", text, dev: bdf(dmar[1] as string, dmar[2] as string, dmar[3] as string) };
+    const fact: Fact<KernelReportEvent> = {
+      kind: "report",
+      report: "iommu-fault",
+      text,
+      dev: bdf(dmar[1] as string, dmar[2] as string, dmar[3] as string),
+    };
     if (dmar[4] !== undefined) fact.addr = dmar[4];
     return fact;
   }
   // drivers/iommu/amd/iommu.c :: amd_iommu_report_page_fault: "Event logged [IO_PAGE_FAULT ..."
   const amd = AMDVI.exec(text);
   if (amd) {
-    const fact: Fact<KernelReportEvent> = { kind: "report", report: "iommu-fault", text, addr: amd[2] as string };
-    const dev = amd[1] !== undefined ? (amd[1].split(":").length === 2 ? `0000:${amd[1]}` : amd[1]) : prefix?.dev;
+    const fact: Fact<KernelReportEvent> = {
+      kind: "report",
+      report: "iommu-fault",
+      text,
+      addr: amd[2] as string,
+    };
+    const dev =
+      amd[1] !== undefined
+        ? amd[1].split(":").length === 2
+          ? `0000:${amd[1]}`
+          : amd[1]
+        : prefix?.dev;
     if (dev !== undefined) fact.dev = dev;
     return fact;
   }

@@ -25,10 +25,13 @@ function comparable(a: Analysis): Analysis {
 }
 
 function analyze(texts: readonly string[], keepKmem: KeepKmem): Analysis {
-  return analyzeImports(texts.map((t, i) => importText(t, { path: `in${i}.txt`, src: i, keepKmem })));
+  return analyzeImports(
+    texts.map((t, i) => importText(t, { path: `in${i}.txt`, src: i, keepKmem })),
+  );
 }
 
-const kmemCount = (r: ImportResult): number => r.events.filter((e) => e.kind === "kmalloc" || e.kind === "kfree").length;
+const kmemCount = (r: ImportResult): number =>
+  r.events.filter((e) => e.kind === "kmalloc" || e.kind === "kfree").length;
 
 /** Parses `text` cut at the given line indices into segments and merges them. */
 function importCut(text: string, cutLines: readonly number[], keepKmem: KeepKmem): ImportResult {
@@ -51,8 +54,17 @@ function importCut(text: string, cutLines: readonly number[], keepKmem: KeepKmem
 
 const PIIX = read("ata-piix-probe-fail-on-ahci.ftrace.txt");
 const kmallocLine = (task: string, pid: number, secs: number, site: string, ptr: string): string =>
-  ftraceLine(task, pid, 1, ".....", secs, "kmalloc", `call_site=${site} ptr=${ptr} bytes_req=512 bytes_alloc=512 gfp_flags=GFP_KERNEL node=-1 accounted=false`);
-const kfreeLine = (task: string, pid: number, secs: number, site: string, ptr: string): string => ftraceLine(task, pid, 1, ".....", secs, "kfree", `call_site=${site} ptr=${ptr}`);
+  ftraceLine(
+    task,
+    pid,
+    1,
+    ".....",
+    secs,
+    "kmalloc",
+    `call_site=${site} ptr=${ptr} bytes_req=512 bytes_alloc=512 gfp_flags=GFP_KERNEL node=-1 accounted=false`,
+  );
+const kfreeLine = (task: string, pid: number, secs: number, site: string, ptr: string): string =>
+  ftraceLine(task, pid, 1, ".....", secs, "kfree", `call_site=${site} ptr=${ptr}`);
 
 /** The failed ata_piix probe with planted kmem lines. */
 function piixWith(...planted: string[]): string {
@@ -89,17 +101,23 @@ describe('keepKmem "evidence"', () => {
     expect(kmemCount(ev)).toBeLessThan(1000);
     // Parsing and the line account do not depend on the mode.
     expect(ev.lines).toEqual(all.lines);
-    expect(ev.events.filter((e) => e.kind === "devres")).toEqual(all.events.filter((e) => e.kind === "devres"));
+    expect(ev.events.filter((e) => e.kind === "devres")).toEqual(
+      all.events.filter((e) => e.kind === "devres"),
+    );
   });
 
   it("keeps a driver-module kmalloc the failed probe never freed: the rule fires as with all lines", () => {
-    const text = piixWith(kmallocLine("init", 1, 4.8359, "piix_init_one+0x2b0/0x5b2 [ata_piix]", "00000000beef0001"));
+    const text = piixWith(
+      kmallocLine("init", 1, 4.8359, "piix_init_one+0x2b0/0x5b2 [ata_piix]", "00000000beef0001"),
+    );
     const ev = importText(text, { keepKmem: "evidence" });
     const leak = ev.events.filter((e) => e.kind === "kmalloc" && e.ptr === "00000000beef0001");
     expect(leak).toHaveLength(1);
     expect(leak[0]).not.toHaveProperty("freedLater");
     const a = analyze([text], "evidence");
-    expect(a.findings.map((f) => [f.rule, f.details?.["bytes"]])).toEqual([["probe-rollback-incomplete", 512]]);
+    expect(a.findings.map((f) => [f.rule, f.details?.["bytes"]])).toEqual([
+      ["probe-rollback-incomplete", 512],
+    ]);
     expect(comparable(a)).toEqual(comparable(analyze([text], "all")));
   });
 
@@ -110,18 +128,30 @@ describe('keepKmem "evidence"', () => {
     );
     expect(analyze([text], "all").findings).toEqual([]);
     expect(analyze([text], "evidence").findings).toEqual([]);
-    expect(importText(text, { keepKmem: "evidence" }).events.some((e) => e.kind === "kmalloc" && e.ptr === "00000000beef0001")).toBe(false);
+    expect(
+      importText(text, { keepKmem: "evidence" }).events.some(
+        (e) => e.kind === "kmalloc" && e.ptr === "00000000beef0001",
+      ),
+    ).toBe(false);
   });
 
   it("a kept module kmalloc that a dropped line frees carries freedLater", () => {
     // The probing task (pid 1) shows another comm on the kmalloc: kept as comm-change evidence.
     // The kfree right after it, same comm, is dropped.
     const text = piixWith(
-      kmallocLine("modprobe", 1, 4.8359, "piix_init_one+0x2b0/0x5b2 [ata_piix]", "00000000beef0002"),
+      kmallocLine(
+        "modprobe",
+        1,
+        4.8359,
+        "piix_init_one+0x2b0/0x5b2 [ata_piix]",
+        "00000000beef0002",
+      ),
       kfreeLine("modprobe", 1, 4.83591, "kfree_rcu_work+0x20/0x80", "00000000beef0002"),
     );
     const ev = importText(text, { keepKmem: "evidence" });
-    const k = ev.events.filter((e) => (e.kind === "kmalloc" || e.kind === "kfree") && e.ptr === "00000000beef0002");
+    const k = ev.events.filter(
+      (e) => (e.kind === "kmalloc" || e.kind === "kfree") && e.ptr === "00000000beef0002",
+    );
     expect(k).toEqual([expect.objectContaining({ kind: "kmalloc", pid: 1, freedLater: true })]);
     const a = analyze([text], "evidence");
     expect(a.findings.filter((f) => f.rule === "probe-rollback-incomplete")).toEqual([]);
@@ -131,7 +161,13 @@ describe('keepKmem "evidence"', () => {
   it("gives the same events however the input is cut into segments", () => {
     const text = piixWith(
       kmallocLine("init", 1, 4.8359, "piix_init_one+0x2b0/0x5b2 [ata_piix]", "00000000beef0001"),
-      kmallocLine("kworker/1:3", 4242, 4.8359, "piix_init_one+0x2b0/0x5b2 [ata_piix]", "00000000beef0002"),
+      kmallocLine(
+        "kworker/1:3",
+        4242,
+        4.8359,
+        "piix_init_one+0x2b0/0x5b2 [ata_piix]",
+        "00000000beef0002",
+      ),
       kfreeLine("init", 1, 4.836, "kfree_rcu_work+0x20/0x80", "00000000beef0002"),
       kmallocLine("kworker/1:3", 4242, 5.1, "0xffffffffc0651234", "00000000beef0003"),
       kfreeLine("kworker/1:3", 4242, 5.2, "0xffffffffc0651299", "00000000beef0003"),
@@ -139,10 +175,17 @@ describe('keepKmem "evidence"', () => {
     const whole = importText(text, { keepKmem: "evidence" });
     const n = linesOf(text).length;
     fc.assert(
-      fc.property(fc.uniqueArray(fc.integer({ min: 1, max: n - 1 }), { minLength: 1, maxLength: 30 }), (picked) => {
-        const cut = importCut(text, [...picked].sort((x, y) => x - y), "evidence");
-        expect(cut).toEqual(whole);
-      }),
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 1, max: n - 1 }), { minLength: 1, maxLength: 30 }),
+        (picked) => {
+          const cut = importCut(
+            text,
+            [...picked].sort((x, y) => x - y),
+            "evidence",
+          );
+          expect(cut).toEqual(whole);
+        },
+      ),
       { numRuns: 40 },
     );
   });

@@ -174,10 +174,19 @@ const ENTRY_MIN = Math.min(...USER_ENTRY_SITE_PREFIXES.map((p) => p.length));
 const ENTRY8 = new Int32Array(64 * 2);
 const ENTRY8_USED = new Uint8Array(64);
 for (const p of ENTRY_PREFIXES) {
-  const w0 = (p[0] as number) | ((p[1] as number) << 8) | ((p[2] as number) << 16) | ((p[3] as number) << 24);
-  const w1 = (p[4] as number) | ((p[5] as number) << 8) | ((p[6] as number) << 16) | ((p[7] as number) << 24);
+  const w0 =
+    (p[0] as number) |
+    ((p[1] as number) << 8) |
+    ((p[2] as number) << 16) |
+    ((p[3] as number) << 24);
+  const w1 =
+    (p[4] as number) |
+    ((p[5] as number) << 8) |
+    ((p[6] as number) << 16) |
+    ((p[7] as number) << 24);
   let i = (w0 ^ w1) & 63;
-  while (ENTRY8_USED[i] === 1 && !(ENTRY8[i * 2] === w0 && ENTRY8[i * 2 + 1] === w1)) i = (i + 1) & 63;
+  while (ENTRY8_USED[i] === 1 && !(ENTRY8[i * 2] === w0 && ENTRY8[i * 2 + 1] === w1))
+    i = (i + 1) & 63;
   ENTRY8_USED[i] = 1;
   ENTRY8[i * 2] = w0;
   ENTRY8[i * 2 + 1] = w1;
@@ -188,13 +197,20 @@ function entryStart8(dv: DataView, s: number, e: number): boolean {
   if (e - s < ENTRY_MIN) return false;
   const w0 = dv.getInt32(s, true);
   const w1 = dv.getInt32(s + 4, true);
-  for (let i = (w0 ^ w1) & 63; ENTRY8_USED[i] === 1; i = (i + 1) & 63) if (ENTRY8[i * 2] === w0 && ENTRY8[i * 2 + 1] === w1) return true;
+  for (let i = (w0 ^ w1) & 63; ENTRY8_USED[i] === 1; i = (i + 1) & 63)
+    if (ENTRY8[i * 2] === w0 && ENTRY8[i * 2 + 1] === w1) return true;
   return false;
 }
 
 /** `[\w-]` of a regular expression without the u flag. */
 function isWordOrDash(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x2d;
+  return (
+    (c >= 0x30 && c <= 0x39) ||
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0x61 && c <= 0x7a) ||
+    c === 0x5f ||
+    c === 0x2d
+  );
 }
 
 function isHex(c: number): boolean {
@@ -273,17 +289,34 @@ export class KmemEvidence {
    * call site, not earlier than the earliest line. For such a line onKmem would only move the
    * latest-line record: that is done here and true returned. False: call onKmem.
    */
-  quick(b: Uint8Array, dv: DataView, mem: ArrayBufferLike, s: number, e: number, f: KmemFields, ctx: FtraceContext, line: number, kmalloc: boolean): boolean {
+  quick(
+    b: Uint8Array,
+    dv: DataView,
+    mem: ArrayBufferLike,
+    s: number,
+    e: number,
+    f: KmemFields,
+    ctx: FtraceContext,
+    line: number,
+    kmalloc: boolean,
+  ): boolean {
     const cs = f.callStart;
     if (kmalloc && (b[f.callEnd - 1] === 0x5d || b[cs] === 0x30)) return false;
     if (entryStart8(dv, cs, f.callEnd)) return false;
-    if (this.recordTouched || this.openPrints[ptrPrint(b, f.ptrStart, f.ptrEnd)] !== 0) return false;
+    if (this.recordTouched || this.openPrints[ptrPrint(b, f.ptrStart, f.ptrEnd)] !== 0)
+      return false;
     const pid = ctx.pid;
     if (pid > 0) {
       const st = this.pidState(pid);
       if (!st.rawValid || ctx.taskEnd - ctx.taskStart !== 16) return false;
       const at = ctx.taskStart;
-      if (dv.getInt32(at, true) !== st.raw0 || dv.getInt32(at + 4, true) !== st.raw1 || dv.getInt32(at + 8, true) !== st.raw2 || dv.getInt32(at + 12, true) !== st.raw3) return false;
+      if (
+        dv.getInt32(at, true) !== st.raw0 ||
+        dv.getInt32(at + 4, true) !== st.raw1 ||
+        dv.getInt32(at + 8, true) !== st.raw2 ||
+        dv.getInt32(at + 12, true) !== st.raw3
+      )
+        return false;
     }
     const ts = ctx.ts;
     if (ts < this.first.ts) return false;
@@ -292,12 +325,25 @@ export class KmemEvidence {
   }
 
   /** A parsed kmem line (fields located in `f`, context in `ctx`). */
-  onKmem(b: Uint8Array, dv: DataView, mem: ArrayBufferLike, s: number, e: number, f: KmemFields, ctx: FtraceContext, line: number, kmalloc: boolean): void {
+  onKmem(
+    b: Uint8Array,
+    dv: DataView,
+    mem: ArrayBufferLike,
+    s: number,
+    e: number,
+    f: KmemFields,
+    ctx: FtraceContext,
+    line: number,
+    kmalloc: boolean,
+  ): void {
     // Any kmalloc/kfree of a ptr ends the allocation that was open on it. The table is touched
     // only when that is possible (or when the segment must report every ptr it named).
     const print = ptrPrint(b, f.ptrStart, f.ptrEnd);
     // A module site ends with "]" or starts with "0" (a bare address): test those bytes first.
-    const module = kmalloc && (b[f.callEnd - 1] === 0x5d || b[f.callStart] === 0x30) && moduleSiteBytes(b, f.callStart, f.callEnd);
+    const module =
+      kmalloc &&
+      (b[f.callEnd - 1] === 0x5d || b[f.callStart] === 0x30) &&
+      moduleSiteBytes(b, f.callStart, f.callEnd);
     let slot = 0;
     if (this.recordTouched || module || this.openPrints[print] !== 0) {
       slot = this.table.findOrAdd(b, f.ptrStart, f.ptrEnd, -1);
@@ -314,7 +360,11 @@ export class KmemEvidence {
       why = this.pidEvidence(b, dv, ctx);
       const cs = f.callStart;
       // entryCandidate's first test inline: most call sites fail on their first two bytes.
-      if (this.entryCandidate(b, dv, cs, f.callEnd) && !this.gapEntry.has(pid) && this.entrySite(b, cs, f.callEnd)) {
+      if (
+        this.entryCandidate(b, dv, cs, f.callEnd) &&
+        !this.gapEntry.has(pid) &&
+        this.entrySite(b, cs, f.callEnd)
+      ) {
         why |= this.anchored ? Why.Entry : Why.EntryAtStart;
         this.gapEntry.add(pid);
       }
@@ -330,7 +380,13 @@ export class KmemEvidence {
     if (ts < this.first.ts) this.setEdge(this.first, ts, line, kept, b, mem, s, e);
     if (ts > this.last.ts) this.setEdge(this.last, ts, line, kept, b, mem, s, e);
     if (module) {
-      const id = this.newRec(line, kept, print, ev as KmallocEvent | undefined, ev === undefined ? this.retained.add(b, mem, s, e) : -1);
+      const id = this.newRec(
+        line,
+        kept,
+        print,
+        ev as KmallocEvent | undefined,
+        ev === undefined ? this.retained.add(b, mem, s, e) : -1,
+      );
       this.table.setState(slot, id);
       this.openPrints[print] = (this.openPrints[print] as number) + 1;
     }
@@ -387,7 +443,8 @@ export class KmemEvidence {
     const w1 = dv.getInt32(at + 4, true);
     const w2 = dv.getInt32(at + 8, true);
     const w3 = dv.getInt32(at + 12, true);
-    if (st.rawValid && w0 === st.raw0 && w1 === st.raw1 && w2 === st.raw2 && w3 === st.raw3) return 0;
+    if (st.rawValid && w0 === st.raw0 && w1 === st.raw1 && w2 === st.raw2 && w3 === st.raw3)
+      return 0;
     const why = this.pidEvidenceSlow(b, st, ctx);
     st.rawValid = true;
     st.raw0 = w0;
@@ -420,8 +477,16 @@ export class KmemEvidence {
     return false;
   }
 
-
-  private setEdge(edge: Edge, ts: number, line: number, kept: number, b: Uint8Array, mem: ArrayBufferLike, s: number, e: number): void {
+  private setEdge(
+    edge: Edge,
+    ts: number,
+    line: number,
+    kept: number,
+    b: Uint8Array,
+    mem: ArrayBufferLike,
+    s: number,
+    e: number,
+  ): void {
     edge.ts = ts;
     edge.line = line;
     edge.kept = kept;
@@ -436,7 +501,13 @@ export class KmemEvidence {
     edge.freed = false;
   }
 
-  private newRec(line: number, keptAt: number, print: number, event: KmallocEvent | undefined, ref: number): number {
+  private newRec(
+    line: number,
+    keptAt: number,
+    print: number,
+    event: KmallocEvent | undefined,
+    ref: number,
+  ): number {
     const id = this.freeRecs.pop();
     if (id === undefined) {
       this.recs.push({ line, keptAt, print, event, ref, open: true });
@@ -488,7 +559,8 @@ export class KmemEvidence {
     // events to insert among the kept ones, which are in line order already.
     const late: KmemEvent[] = [];
     for (const edge of [this.first, this.last]) {
-      if (edge.kept >= 0 || edge.buf === NO_BYTES || late.some((ev) => ev.line === edge.line)) continue;
+      if (edge.kept >= 0 || edge.buf === NO_BYTES || late.some((ev) => ev.line === edge.line))
+        continue;
       const ev = this.host.rebuildKmem(edge.buf, edge.s, edge.e, edge.line);
       if (edge.freed && ev.kind === "kmalloc") ev.freedLater = true;
       late.push(ev);
@@ -507,7 +579,8 @@ export class KmemEvidence {
     let j = 0;
     for (let k = 0; k < kept.length; k++) {
       const ev = kept[k] as KmemEvent;
-      while (j < late.length && (late[j] as KmemEvent).line < ev.line) events.push(late[j++] as KmemEvent);
+      while (j < late.length && (late[j] as KmemEvent).line < ev.line)
+        events.push(late[j++] as KmemEvent);
       why[events.length] = this.why[k] as number;
       events.push(ev);
     }
@@ -529,10 +602,16 @@ export class KmemEvidence {
         continue;
       }
       // Not kept: travels in `open` only (the merge adds it if nothing frees it).
-      const ev = this.host.rebuildKmem(this.retained.buf(r.ref), this.retained.start(r.ref), this.retained.end(r.ref), r.line) as KmallocEvent;
+      const ev = this.host.rebuildKmem(
+        this.retained.buf(r.ref),
+        this.retained.start(r.ref),
+        this.retained.end(r.ref),
+        r.line,
+      ) as KmallocEvent;
       open.push({ ptr: ev.ptr, kept: -1, event: ev });
     }
-    const edgeIndex = (edge: Edge): number => (edge.kept >= 0 ? finalOf(edge.kept) : edge.buf === NO_BYTES ? -1 : lateIndex(edge.line));
+    const edgeIndex = (edge: Edge): number =>
+      edge.kept >= 0 ? finalOf(edge.kept) : edge.buf === NO_BYTES ? -1 : lateIndex(edge.line);
     const kmemPids: number[] = [];
     const comms: [number, string][] = [];
     for (const [pid, st] of this.pids) {

@@ -90,7 +90,12 @@ export interface LinkExport {
 export type KeepDecision = (callSiteInModule: boolean) => boolean;
 
 /** Builds the kmalloc event of a remembered line (the parser re-tokenizes it). */
-export type KmallocMaterializer = (b: Uint8Array, start: number, end: number, line: number) => KmallocEvent;
+export type KmallocMaterializer = (
+  b: Uint8Array,
+  start: number,
+  end: number,
+  line: number,
+) => KmallocEvent;
 
 /** What a devres ADD takes from its kmalloc when the kmalloc itself is not kept. */
 export interface AllocFacts {
@@ -128,15 +133,21 @@ export class KmemLinker {
   private readonly ringHash = new Int32Array(KMALLOC_WINDOW);
   private readonly ringLine = new Float64Array(KMALLOC_WINDOW);
   /** The line's bytes stay in the caller's chunk until release(chunk) copies them. */
-  private readonly ringBuf: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(KMALLOC_WINDOW);
+  private readonly ringBuf: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(
+    KMALLOC_WINDOW,
+  );
   /** The ArrayBuffer under each ringBuf entry (release() compares these: `.buffer` is a getter). */
-  private readonly ringMem: (ArrayBufferLike | undefined)[] = new Array<ArrayBufferLike | undefined>(KMALLOC_WINDOW);
+  private readonly ringMem: (ArrayBufferLike | undefined)[] = new Array<
+    ArrayBufferLike | undefined
+  >(KMALLOC_WINDOW);
   private readonly ringStart = new Int32Array(KMALLOC_WINDOW);
   private readonly ringEnd = new Int32Array(KMALLOC_WINDOW);
   private readonly ringPtrStart = new Int32Array(KMALLOC_WINDOW);
   private readonly ringPtrEnd = new Int32Array(KMALLOC_WINDOW);
   private readonly ringConsumed = new Uint8Array(KMALLOC_WINDOW);
-  private readonly ringKept: (KmallocEvent | undefined)[] = new Array<KmallocEvent | undefined>(KMALLOC_WINDOW);
+  private readonly ringKept: (KmallocEvent | undefined)[] = new Array<KmallocEvent | undefined>(
+    KMALLOC_WINDOW,
+  );
   /**
    * ptr hash -> local index of the most recent kmalloc with that hash (-1: none). Direct-mapped:
    * a colliding hash overwrites, and findLocal then falls back to scanning the ring, so the
@@ -166,7 +177,16 @@ export class KmemLinker {
    * A kmalloc line: remember where it is (until release() of its chunk's memory `mem`, which
    * is `b.buffer`: callers pass it, the getter is not free) and its ptr position.
    */
-  onKmalloc(b: Uint8Array, mem: ArrayBufferLike, lineStart: number, lineEnd: number, ptrStart: number, ptrEnd: number, line: number, kept: KmallocEvent | undefined): void {
+  onKmalloc(
+    b: Uint8Array,
+    mem: ArrayBufferLike,
+    lineStart: number,
+    lineEnd: number,
+    ptrStart: number,
+    ptrEnd: number,
+    line: number,
+    kept: KmallocEvent | undefined,
+  ): void {
     const idx = this.kcount++;
     const slot = idx % KMALLOC_WINDOW;
     const h = hashBytes(b, ptrStart, ptrEnd);
@@ -199,7 +219,8 @@ export class KmemLinker {
       return at >= lo && at < hi;
     };
     let bytes = 0;
-    for (let slot = 0; slot < KMALLOC_WINDOW; slot++) if (inside(slot)) bytes += (this.ringEnd[slot] as number) - (this.ringStart[slot] as number);
+    for (let slot = 0; slot < KMALLOC_WINDOW; slot++)
+      if (inside(slot)) bytes += (this.ringEnd[slot] as number) - (this.ringStart[slot] as number);
     if (bytes === 0) return;
     const out = new Uint8Array(bytes);
     let o = 0;
@@ -235,7 +256,8 @@ export class KmemLinker {
     // Empty slot, or its entry left the window: no kmalloc with this hash is in the window (a
     // newer one would have overwritten the slot).
     if (idx < 0 || this.kcount - idx > KMALLOC_WINDOW) return -1;
-    if (this.ringHash[idx % KMALLOC_WINDOW] === h && this.slotPtrEquals(idx % KMALLOC_WINDOW, ptr)) return idx;
+    if (this.ringHash[idx % KMALLOC_WINDOW] === h && this.slotPtrEquals(idx % KMALLOC_WINDOW, ptr))
+      return idx;
     // The slot was overwritten by another hash (or two pointers share a hash): scan the ring.
     const oldest = Math.max(0, this.kcount - KMALLOC_WINDOW);
     for (let i = this.kcount - 1; i >= oldest; i--) {
@@ -249,14 +271,28 @@ export class KmemLinker {
     const slot = idx % KMALLOC_WINDOW;
     const kept = this.ringKept[slot];
     if (kept) return { event: kept, kept: true };
-    return { event: this.materialize(this.ringBuf[slot] as Uint8Array, this.ringStart[slot] as number, this.ringEnd[slot] as number, this.ringLine[slot] as number), kept: false };
+    return {
+      event: this.materialize(
+        this.ringBuf[slot] as Uint8Array,
+        this.ringStart[slot] as number,
+        this.ringEnd[slot] as number,
+        this.ringLine[slot] as number,
+      ),
+      kept: false,
+    };
   }
 
   /**
    * A devres event for `ptr` (index `eventIndex` in the segment's events). `addLike`: ADD or
    * unknown op; `releaseLike`: REL/REM/REPLACE or unknown op.
    */
-  onDevres(ev: DevresEvent, eventIndex: number, ptr: string, addLike: boolean, releaseLike: boolean): void {
+  onDevres(
+    ev: DevresEvent,
+    eventIndex: number,
+    ptr: string,
+    addLike: boolean,
+    releaseLike: boolean,
+  ): void {
     // kmalloc side
     const idx = this.findLocal(ptr);
     if (idx >= 0) {
@@ -268,7 +304,12 @@ export class KmemLinker {
           if (kept === undefined && !this.keepLinked) {
             // Only the call site and size are needed: no event built.
             const facts = this.facts;
-            this.readAllocFacts(this.ringBuf[slot] as Uint8Array, this.ringStart[slot] as number, this.ringEnd[slot] as number, facts);
+            this.readAllocFacts(
+              this.ringBuf[slot] as Uint8Array,
+              this.ringStart[slot] as number,
+              this.ringEnd[slot] as number,
+              facts,
+            );
             ev.allocSite = facts.callSite;
             ev.allocBytes = facts.bytesAlloc;
           } else {
@@ -308,7 +349,13 @@ export class KmemLinker {
    * A kfree line. `current` builds its event (asked only when needed); `kept` is the event
    * when keepKmem already keeps it.
    */
-  onKfree(b: Uint8Array, ptrStart: number, ptrEnd: number, kept: KfreeEvent | undefined, current: CurrentKfree): void {
+  onKfree(
+    b: Uint8Array,
+    ptrStart: number,
+    ptrEnd: number,
+    kept: KfreeEvent | undefined,
+    current: CurrentKfree,
+  ): void {
     const idx = this.kfcount++;
     let ptr: string | undefined;
     let ev = kept;
@@ -333,11 +380,13 @@ export class KmemLinker {
           this.pendingCount--;
           if (list.length === 0) this.pending.delete(h);
           if (idx - p.reg < KFREE_WINDOW) {
-            if (ev === undefined && !this.keepLinked) (this.events[p.eventIndex] as DevresEvent).freeSite = current.currentKfreeSite();
+            if (ev === undefined && !this.keepLinked)
+              (this.events[p.eventIndex] as DevresEvent).freeSite = current.currentKfreeSite();
             else {
               ev ??= current.currentKfree();
               linkFree(this.events[p.eventIndex] as DevresEvent, ev);
-              if (kept === undefined && this.keepLinked) this.extras.push({ event: ev, owner: p.eventIndex });
+              if (kept === undefined && this.keepLinked)
+                this.extras.push({ event: ev, owner: p.eventIndex });
             }
           }
         }
@@ -358,15 +407,27 @@ export class KmemLinker {
   /** What a merge needs; `last`: no segment follows, so nothing is carried forward. */
   export(last = false): LinkExport {
     const tailKmallocs: KmallocRecord[] = [];
-    for (let i = last ? this.kcount : Math.max(0, this.kcount - KMALLOC_WINDOW); i < this.kcount; i++) {
+    for (
+      let i = last ? this.kcount : Math.max(0, this.kcount - KMALLOC_WINDOW);
+      i < this.kcount;
+      i++
+    ) {
       const slot = i % KMALLOC_WINDOW;
       const { event, kept } = this.eventOf(i);
       // Superseded by a newer kmalloc of the same ptr: unreachable, as if consumed.
       const newest = this.findLocal(event.ptr) === i;
-      tailKmallocs.push({ ptr: event.ptr, idx: i, consumed: this.ringConsumed[slot] === 1 || !newest, kept, event });
+      tailKmallocs.push({
+        ptr: event.ptr,
+        idx: i,
+        consumed: this.ringConsumed[slot] === 1 || !newest,
+        kept,
+        event,
+      });
     }
     const endPending: PendingFree[] = [];
-    if (!last) for (const list of this.pending.values()) for (const p of list) if (this.kfcount - p.reg < KFREE_WINDOW) endPending.push(p);
+    if (!last)
+      for (const list of this.pending.values())
+        for (const p of list) if (this.kfcount - p.reg < KFREE_WINDOW) endPending.push(p);
     endPending.sort((a, b) => a.eventIndex - b.eventIndex);
     return {
       kmallocCount: this.kcount,

@@ -10,7 +10,18 @@
  * and `%p` as "0xff..." or "(nil)".
  */
 import type { KfreeEvent, KmallocEvent } from "../model/events.js";
-import { ascii, decode, isBlank, isDigit, LBRACKET, LPAREN, RPAREN, skipBlanks, startsWithBytes, tokenEnd } from "./bytes.js";
+import {
+  ascii,
+  decode,
+  isBlank,
+  isDigit,
+  LBRACKET,
+  LPAREN,
+  RPAREN,
+  skipBlanks,
+  startsWithBytes,
+  tokenEnd,
+} from "./bytes.js";
 
 const CALL_SITE = ascii("call_site=");
 const PTR = ascii("ptr=");
@@ -35,7 +46,18 @@ export interface KmemFields {
 }
 
 export function newKmemFields(): KmemFields {
-  return { callStart: 0, callEnd: 0, inModule: false, ptrStart: 0, ptrEnd: 0, bytesReq: 0, bytesAlloc: 0, gfpStart: 0, gfpEnd: 0, tailStart: 0 };
+  return {
+    callStart: 0,
+    callEnd: 0,
+    inModule: false,
+    ptrStart: 0,
+    ptrEnd: 0,
+    bytesReq: 0,
+    bytesAlloc: 0,
+    gfpStart: 0,
+    gfpEnd: 0,
+    tailStart: 0,
+  };
 }
 
 /** End of the last readUint (the blank after the digits). */
@@ -57,7 +79,18 @@ function readUint(b: Uint8Array, i: number, end: number): number {
 
 function isCallSiteEq(b: Uint8Array, p: number): boolean {
   // "call_site="
-  return b[p] === 0x63 && b[p + 1] === 0x61 && b[p + 2] === 0x6c && b[p + 3] === 0x6c && b[p + 4] === 0x5f && b[p + 5] === 0x73 && b[p + 6] === 0x69 && b[p + 7] === 0x74 && b[p + 8] === 0x65 && b[p + 9] === 0x3d;
+  return (
+    b[p] === 0x63 &&
+    b[p + 1] === 0x61 &&
+    b[p + 2] === 0x6c &&
+    b[p + 3] === 0x6c &&
+    b[p + 4] === 0x5f &&
+    b[p + 5] === 0x73 &&
+    b[p + 6] === 0x69 &&
+    b[p + 7] === 0x74 &&
+    b[p + 8] === 0x65 &&
+    b[p + 9] === 0x3d
+  );
 }
 
 /** call_site and ptr in the kernel layout; returns the index after ptr's value, or -1. */
@@ -101,7 +134,19 @@ function fastKmalloc(b: Uint8Array, p: number, end: number, f: KmemFields): bool
   if (i < 0 || b[i] !== 0x20) return false;
   i++;
   // "bytes_req="
-  if (b[i] !== 0x62 || b[i + 1] !== 0x79 || b[i + 2] !== 0x74 || b[i + 3] !== 0x65 || b[i + 4] !== 0x73 || b[i + 5] !== 0x5f || b[i + 6] !== 0x72 || b[i + 7] !== 0x65 || b[i + 8] !== 0x71 || b[i + 9] !== 0x3d) return false;
+  if (
+    b[i] !== 0x62 ||
+    b[i + 1] !== 0x79 ||
+    b[i + 2] !== 0x74 ||
+    b[i + 3] !== 0x65 ||
+    b[i + 4] !== 0x73 ||
+    b[i + 5] !== 0x5f ||
+    b[i + 6] !== 0x72 ||
+    b[i + 7] !== 0x65 ||
+    b[i + 8] !== 0x71 ||
+    b[i + 9] !== 0x3d
+  )
+    return false;
   i += 10;
   let v = 0;
   let c = b[i] as number;
@@ -114,7 +159,21 @@ function fastKmalloc(b: Uint8Array, p: number, end: number, f: KmemFields): bool
   f.bytesReq = v;
   i++;
   // "bytes_alloc="
-  if (b[i] !== 0x62 || b[i + 1] !== 0x79 || b[i + 2] !== 0x74 || b[i + 3] !== 0x65 || b[i + 4] !== 0x73 || b[i + 5] !== 0x5f || b[i + 6] !== 0x61 || b[i + 7] !== 0x6c || b[i + 8] !== 0x6c || b[i + 9] !== 0x6f || b[i + 10] !== 0x63 || b[i + 11] !== 0x3d) return false;
+  if (
+    b[i] !== 0x62 ||
+    b[i + 1] !== 0x79 ||
+    b[i + 2] !== 0x74 ||
+    b[i + 3] !== 0x65 ||
+    b[i + 4] !== 0x73 ||
+    b[i + 5] !== 0x5f ||
+    b[i + 6] !== 0x61 ||
+    b[i + 7] !== 0x6c ||
+    b[i + 8] !== 0x6c ||
+    b[i + 9] !== 0x6f ||
+    b[i + 10] !== 0x63 ||
+    b[i + 11] !== 0x3d
+  )
+    return false;
   i += 12;
   v = 0;
   c = b[i] as number;
@@ -127,7 +186,19 @@ function fastKmalloc(b: Uint8Array, p: number, end: number, f: KmemFields): bool
   f.bytesAlloc = v;
   i++;
   // "gfp_flags="
-  if (b[i] !== 0x67 || b[i + 1] !== 0x66 || b[i + 2] !== 0x70 || b[i + 3] !== 0x5f || b[i + 4] !== 0x66 || b[i + 5] !== 0x6c || b[i + 6] !== 0x61 || b[i + 7] !== 0x67 || b[i + 8] !== 0x73 || b[i + 9] !== 0x3d) return false;
+  if (
+    b[i] !== 0x67 ||
+    b[i + 1] !== 0x66 ||
+    b[i + 2] !== 0x70 ||
+    b[i + 3] !== 0x5f ||
+    b[i + 4] !== 0x66 ||
+    b[i + 5] !== 0x6c ||
+    b[i + 6] !== 0x61 ||
+    b[i + 7] !== 0x67 ||
+    b[i + 8] !== 0x73 ||
+    b[i + 9] !== 0x3d
+  )
+    return false;
   if (i + 10 > end) return false;
   f.gfpStart = i + 10;
   f.gfpEnd = -1;
@@ -148,7 +219,8 @@ export function locateCallAndPtr(b: Uint8Array, p: number, end: number, f: KmemF
     if (k >= end) return "kmem: unterminated '(call site)' before call_site=";
     p = skipBlanks(b, k + 1, end);
   }
-  if (!startsWithBytes(b, p, end, CALL_SITE)) return "kmem: expected 'call_site=' at the start of the payload";
+  if (!startsWithBytes(b, p, end, CALL_SITE))
+    return "kmem: expected 'call_site=' at the start of the payload";
   f.callStart = p + 10;
   f.callEnd = tokenEnd(b, f.callStart, end);
   f.inModule = b[f.callStart] === 0x30 && b[f.callStart + 1] === 0x78; // bare 0x... address
@@ -177,7 +249,8 @@ export function locateKmalloc(b: Uint8Array, p: number, end: number, f: KmemFiel
   f.bytesReq = readUint(b, k + 10, end);
   if (f.bytesReq < 0) return "kmalloc: bytes_req is not a number";
   k = skipBlanks(b, uintEnd, end);
-  if (!startsWithBytes(b, k, end, BYTES_ALLOC)) return "kmalloc: expected 'bytes_alloc=' after bytes_req";
+  if (!startsWithBytes(b, k, end, BYTES_ALLOC))
+    return "kmalloc: expected 'bytes_alloc=' after bytes_req";
   f.bytesAlloc = readUint(b, k + 12, end);
   if (f.bytesAlloc < 0) return "kmalloc: bytes_alloc is not a number";
   k = skipBlanks(b, uintEnd, end);
@@ -213,7 +286,13 @@ const NODE_EQ = ascii(" node=");
 const ACCOUNTED_EQ = ascii(" accounted=");
 
 /** Builds the kmalloc event from located fields (only for kept or linked lines). */
-export function kmallocEvent(b: Uint8Array, end: number, f: KmemFields, origin: OriginFields, strings: Strings = plain): KmallocEvent {
+export function kmallocEvent(
+  b: Uint8Array,
+  end: number,
+  f: KmemFields,
+  origin: OriginFields,
+  strings: Strings = plain,
+): KmallocEvent {
   if (f.gfpEnd < 0) {
     f.gfpEnd = tokenEnd(b, f.gfpStart, end);
     f.tailStart = f.gfpEnd;
@@ -257,8 +336,22 @@ export function kmallocEvent(b: Uint8Array, end: number, f: KmemFields, origin: 
   return ev;
 }
 
-export function kfreeEvent(b: Uint8Array, f: KmemFields, origin: OriginFields, strings: Strings = plain): KfreeEvent {
-  const ev: KfreeEvent = { kind: "kfree", ts: origin.ts, line: origin.line, cpu: origin.cpu, task: origin.task, pid: origin.pid, callSite: strings.get(b, f.callStart, f.callEnd), ptr: decode(b, f.ptrStart, f.ptrEnd) };
+export function kfreeEvent(
+  b: Uint8Array,
+  f: KmemFields,
+  origin: OriginFields,
+  strings: Strings = plain,
+): KfreeEvent {
+  const ev: KfreeEvent = {
+    kind: "kfree",
+    ts: origin.ts,
+    line: origin.line,
+    cpu: origin.cpu,
+    task: origin.task,
+    pid: origin.pid,
+    callSite: strings.get(b, f.callStart, f.callEnd),
+    ptr: decode(b, f.ptrStart, f.ptrEnd),
+  };
   if (origin.src !== undefined) ev.src = origin.src;
   if (origin.flags !== undefined) ev.flags = origin.flags;
   return ev;

@@ -22,7 +22,10 @@ export class LineFeeder {
     // Parse on a plain Uint8Array view (one element-access shape for the whole parser; Node
     // Buffer's slice is a view), but search with the input's own indexOf: in Node a Buffer's
     // indexOf is memchr in C++, ~4x faster per call than Uint8Array#indexOf.
-    const chunk = input.constructor === Uint8Array ? input : new Uint8Array(input.buffer, input.byteOffset, input.length);
+    const chunk =
+      input.constructor === Uint8Array
+        ? input
+        : new Uint8Array(input.buffer, input.byteOffset, input.length);
     const find = input;
     const n = chunk.length;
     let pos = 0;
@@ -96,7 +99,10 @@ export class LineFeeder {
 
   private flushCarry(): void {
     if (this.overlong) {
-      this.parser.rejectLine(`line longer than ${MAX_LINE_BYTES / (1024 * 1024)} MiB`, this.overlongSample ?? new Uint8Array(0));
+      this.parser.rejectLine(
+        `line longer than ${MAX_LINE_BYTES / (1024 * 1024)} MiB`,
+        this.overlongSample ?? new Uint8Array(0),
+      );
     } else {
       const line = this.joined();
       this.parser.line(line, 0, line.length, this.carryNul);

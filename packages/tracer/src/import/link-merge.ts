@@ -4,7 +4,14 @@
  * the released nodes still waiting for their kfree. Pure: runs in Node and in browser workers.
  */
 import type { DevresEvent, KfreeEvent, KmallocEvent, TraceEvent } from "../model/events.js";
-import { KFREE_WINDOW, KMALLOC_WINDOW, linkAlloc, linkFree, type KmemExtra, type LinkExport } from "./kmem-linker.js";
+import {
+  KFREE_WINDOW,
+  KMALLOC_WINDOW,
+  linkAlloc,
+  linkFree,
+  type KmemExtra,
+  type LinkExport,
+} from "./kmem-linker.js";
 
 interface CarriedKmalloc {
   ptr: string;
@@ -71,18 +78,32 @@ export class LinkMerger {
     // 3. This segment's devres events cancel carried pending frees of their pointers...
     for (const ptr of exp.devresPtrs) this.pending.delete(ptr);
     // 4. ...and leave their own.
-    for (const p of exp.endPending) this.pending.set(p.ptr, { eventIndex: eventOffset + p.eventIndex, reg: this.kfreeBase + p.reg });
+    for (const p of exp.endPending)
+      this.pending.set(p.ptr, {
+        eventIndex: eventOffset + p.eventIndex,
+        reg: this.kfreeBase + p.reg,
+      });
 
     // 5. Carry the last kmallocs forward.
     for (const r of exp.tailKmallocs) {
-      this.ring.push({ ptr: r.ptr, gidx: this.kmallocBase + r.idx, consumed: r.consumed, kept: r.kept, event: { ...r.event, line: r.event.line + lineOffset } });
+      this.ring.push({
+        ptr: r.ptr,
+        gidx: this.kmallocBase + r.idx,
+        consumed: r.consumed,
+        kept: r.kept,
+        event: { ...r.event, line: r.event.line + lineOffset },
+      });
     }
     this.kmallocBase += exp.kmallocCount;
     this.kfreeBase += exp.kfreeCount;
     const oldest = this.kmallocBase - KMALLOC_WINDOW;
-    if (this.ring.length > KMALLOC_WINDOW || (this.ring[0] !== undefined && this.ring[0].gidx < oldest)) {
+    if (
+      this.ring.length > KMALLOC_WINDOW ||
+      (this.ring[0] !== undefined && this.ring[0].gidx < oldest)
+    ) {
       this.ring = this.ring.filter((r) => r.gidx >= oldest);
     }
-    for (const [ptr, p] of this.pending) if (this.kfreeBase - p.reg >= KFREE_WINDOW) this.pending.delete(ptr);
+    for (const [ptr, p] of this.pending)
+      if (this.kfreeBase - p.reg >= KFREE_WINDOW) this.pending.delete(ptr);
   }
 }

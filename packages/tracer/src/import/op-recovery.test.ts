@@ -8,15 +8,29 @@ import { opOfFreeSite, recoverOps, scoreAssignment, type OpEvidence } from "./op
 import { devresEvents } from "./test-support.js";
 
 const dir = new URL("../../../../fixtures/real-traces/", import.meta.url);
-const FAKE: Record<DevresOp, string> = { ADD: "ffffffffb8000001", REL: "ffffffffb8000002", REM: "ffffffffb8000003", REPLACE: "ffffffffb8000004" };
+const FAKE: Record<DevresOp, string> = {
+  ADD: "ffffffffb8000001",
+  REL: "ffffffffb8000002",
+  REM: "ffffffffb8000003",
+  REPLACE: "ffffffffb8000004",
+};
 
-function hidden(file: string, evidence: boolean): { items: OpEvidence[]; truth: Map<string, DevresOp> } {
+function hidden(
+  file: string,
+  evidence: boolean,
+): { items: OpEvidence[]; truth: Map<string, DevresOp> } {
   const r = importText(readFileSync(new URL(file, dir), "utf8"));
   const dv = devresEvents(r.events);
   const truth = new Map<string, DevresOp>();
   const items = dv.map((e) => {
     truth.set(FAKE[e.op], e.op);
-    const it: OpEvidence = { dev: e.dev, node: e.node, opAddr: FAKE[e.op], hasAlloc: evidence && e.allocSite !== undefined, hasFree: evidence && e.freeSite !== undefined };
+    const it: OpEvidence = {
+      dev: e.dev,
+      node: e.node,
+      opAddr: FAKE[e.op],
+      hasAlloc: evidence && e.allocSite !== undefined,
+      hasFree: evidence && e.freeSite !== undefined,
+    };
     if (evidence && e.freeSite !== undefined) it.freeSite = e.freeSite;
     return it;
   });
@@ -59,11 +73,25 @@ describe("recoverOps", () => {
   });
 
   it("an unbind-only burst is read as REL from its kfree call sites", () => {
-    const items: OpEvidence[] = Array.from({ length: 20 }, (_, i) => ({ dev: "0000:00:1f.2", node: `n${20 - i}`, opAddr: "p1", hasAlloc: false, hasFree: true, freeSite: "release_nodes+0x4b" }));
+    const items: OpEvidence[] = Array.from({ length: 20 }, (_, i) => ({
+      dev: "0000:00:1f.2",
+      node: `n${20 - i}`,
+      opAddr: "p1",
+      hasAlloc: false,
+      hasFree: true,
+      freeSite: "release_nodes+0x4b",
+    }));
     items.push(
       { dev: "x", node: "a", opAddr: "p2", hasAlloc: true, hasFree: false },
       { dev: "x", node: "b", opAddr: "p2", hasAlloc: true, hasFree: false },
-      { dev: "x", node: "b", opAddr: "p3", hasAlloc: false, hasFree: true, freeSite: "devres_release+0x39/0x60" },
+      {
+        dev: "x",
+        node: "b",
+        opAddr: "p3",
+        hasAlloc: false,
+        hasFree: true,
+        freeSite: "devres_release+0x39/0x60",
+      },
     );
     const rec = recoverOps(items);
     expect(Object.fromEntries(rec.mapping)).toEqual({ p1: "REL", p2: "ADD", p3: "REM" });

@@ -37,9 +37,19 @@ export interface OpEvidence {
 export function opOfFreeSite(site: string): DevresOp | undefined {
   const fn = site.replace(/\+.*$/, "").replace(/\.(?:isra|constprop|part|cold)\.\d+$/, "");
   // release_nodes (v5.x-v6.x), or its callers when it is inlined.
-  if (fn === "release_nodes" || fn === "devres_release_all" || fn === "devres_release_group") return "REL";
+  if (fn === "release_nodes" || fn === "devres_release_all" || fn === "devres_release_group")
+    return "REL";
   if (fn === "devm_krealloc") return "REPLACE";
-  if (fn === "devres_free" || fn === "devres_destroy" || fn === "devres_release" || fn === "devm_kfree" || fn === "devres_remove_group" || fn === "devm_remove_action" || fn === "devm_release_action") return "REM";
+  if (
+    fn === "devres_free" ||
+    fn === "devres_destroy" ||
+    fn === "devres_release" ||
+    fn === "devm_kfree" ||
+    fn === "devres_remove_group" ||
+    fn === "devm_remove_action" ||
+    fn === "devm_release_action"
+  )
+    return "REM";
   return undefined;
 }
 
@@ -77,7 +87,10 @@ interface DeviceState {
 }
 
 /** Replay score of one assignment (points; see the rules above). */
-export function scoreAssignment(items: readonly OpEvidence[], mapping: ReadonlyMap<string, DevresOp>): number {
+export function scoreAssignment(
+  items: readonly OpEvidence[],
+  mapping: ReadonlyMap<string, DevresOp>,
+): number {
   const devices = new Map<string, DeviceState>();
   const seen = new Set<string>();
   let seq = 0;

@@ -48,7 +48,8 @@ class EventPacker {
   pack(): PackedEvents {
     const events = this.events;
     let fields = 0;
-    for (const ev of events) for (const k in ev) if ((ev as unknown as Record<string, unknown>)[k] !== undefined) fields++;
+    for (const ev of events)
+      for (const k in ev) if ((ev as unknown as Record<string, unknown>)[k] !== undefined) fields++;
     const start = new Uint32Array(events.length + 1);
     const keys = new Uint16Array(fields);
     const types = new Uint8Array(fields);
@@ -82,7 +83,10 @@ class EventPacker {
           types[f] = STR;
           values[f] = si;
         } else if (typeof v === "boolean") types[f] = v ? TRUE : FALSE;
-        else throw new Error(`partial codec: field ${k} of a ${String(ev.kind)} event is not a number, string or boolean`);
+        else
+          throw new Error(
+            `partial codec: field ${k} of a ${String(ev.kind)} event is not a number, string or boolean`,
+          );
         f++;
       }
     }
@@ -99,7 +103,8 @@ function unpack(p: PackedEvents): TraceEvent[] {
     for (let f = start[i] as number; f < (start[i + 1] as number); f++) {
       const t = types[f] as number;
       const v = values[f] as number;
-      ev[keyNames[keys[f] as number] as string] = t === NUM ? v : t === STR ? strings[v] : t === TRUE;
+      ev[keyNames[keys[f] as number] as string] =
+        t === NUM ? v : t === STR ? strings[v] : t === TRUE;
     }
     out[i] = ev as unknown as TraceEvent;
   }
@@ -107,7 +112,10 @@ function unpack(p: PackedEvents): TraceEvent[] {
 }
 
 /** A SegmentPartial with every event object replaced by its index into `packed`. */
-export interface EncodedPartial extends Omit<SegmentPartial, "events" | "extras" | "link" | "evidence"> {
+export interface EncodedPartial extends Omit<
+  SegmentPartial,
+  "events" | "extras" | "link" | "evidence"
+> {
   packed: PackedEvents;
   events: Uint32Array;
   extras: { owner: number; event: number }[];
@@ -155,7 +163,11 @@ export function transferables(e: EncodedPartial): ArrayBuffer[] {
   const out = [p.start, p.keys, p.types, p.values, e.events].map((a) => a.buffer as ArrayBuffer);
   if (e.evidence !== undefined) {
     out.push(e.evidence.events.buffer as ArrayBuffer, e.evidence.why.buffer as ArrayBuffer);
-    if (e.evidence.touched !== undefined) out.push(e.evidence.touched.used.buffer as ArrayBuffer, e.evidence.touched.words.buffer as ArrayBuffer);
+    if (e.evidence.touched !== undefined)
+      out.push(
+        e.evidence.touched.used.buffer as ArrayBuffer,
+        e.evidence.touched.words.buffer as ArrayBuffer,
+      );
   }
   return out;
 }
@@ -170,7 +182,10 @@ export function decodePartial(e: EncodedPartial): SegmentPartial {
     extras: extras.map((x): KmemExtra => ({ event: at(x.event) as KmemEvent, owner: x.owner })),
     link: {
       ...link,
-      tailKmallocs: link.tailKmallocs.map((r) => ({ ...r, event: at(r.event) as KmallocRecord["event"] })),
+      tailKmallocs: link.tailKmallocs.map((r) => ({
+        ...r,
+        event: at(r.event) as KmallocRecord["event"],
+      })),
       headKfrees: link.headKfrees.map((h) => ({ ...h, event: at(h.event) as HeadKfree["event"] })),
     },
   };
@@ -180,7 +195,9 @@ export function decodePartial(e: EncodedPartial): SegmentPartial {
       events: Array.from(evidence.events, (i) => at(i) as KmemEvent),
       open: evidence.open.map((o): OpenAlloc => {
         const { event, ...r } = o;
-        return event === undefined ? r : { ...r, event: at(event) as NonNullable<OpenAlloc["event"]> };
+        return event === undefined
+          ? r
+          : { ...r, event: at(event) as NonNullable<OpenAlloc["event"]> };
       }),
     };
   }

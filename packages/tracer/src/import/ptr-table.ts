@@ -15,7 +15,9 @@ import { decode } from "./bytes.js";
 
 /** Slot of a 16-byte key (four int32 words) in a table of `mask + 1` slots. */
 function slotOf(w0: number, w1: number, w2: number, w3: number, mask: number): number {
-  let h = Math.imul(w0 ^ Math.imul(w1, 0x9e3779b1), 0x85ebca6b) ^ Math.imul(w2 ^ Math.imul(w3, 0x27d4eb2f), 0xc2b2ae35);
+  let h =
+    Math.imul(w0 ^ Math.imul(w1, 0x9e3779b1), 0x85ebca6b) ^
+    Math.imul(w2 ^ Math.imul(w3, 0x27d4eb2f), 0xc2b2ae35);
   h ^= h >>> 15;
   return h & mask;
 }
@@ -65,7 +67,8 @@ export class PtrTable {
     for (;;) {
       if (this.used[i] === 0) break;
       const k = i << 2;
-      if (words[k] === w0 && words[k + 1] === w1 && words[k + 2] === w2 && words[k + 3] === w3) return i;
+      if (words[k] === w0 && words[k + 1] === w1 && words[k + 2] === w2 && words[k + 3] === w3)
+        return i;
       i = (i + 1) & mask;
     }
     this.used[i] = 1;
@@ -161,7 +164,8 @@ export class PtrSet {
     for (;;) {
       if (this.k.used[i] === 0) return false;
       const k = i << 2;
-      if (words[k] === w0 && words[k + 1] === w1 && words[k + 2] === w2 && words[k + 3] === w3) return true;
+      if (words[k] === w0 && words[k + 1] === w1 && words[k + 2] === w2 && words[k + 3] === w3)
+        return true;
       i = (i + 1) & this.mask;
     }
   }

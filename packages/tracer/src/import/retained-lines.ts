@@ -94,7 +94,8 @@ export class RetainedLines {
       return at >= lo && at < hi;
     };
     let bytes = 0;
-    for (const id of this.live) if (inside(id)) bytes += (this.ends[id] as number) - (this.starts[id] as number);
+    for (const id of this.live)
+      if (inside(id)) bytes += (this.ends[id] as number) - (this.starts[id] as number);
     if (bytes === 0) return;
     const out = new Uint8Array(bytes);
     let o = 0;

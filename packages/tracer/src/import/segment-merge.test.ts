@@ -47,21 +47,28 @@ function check(file: string, keepKmem: KeepKmem, runs: number): void {
   const whole = importText(new TextDecoder().decode(b), { keepKmem });
   const starts = lineStarts(b).slice(1);
   fc.assert(
-    fc.property(fc.uniqueArray(fc.constantFrom(...starts), { minLength: 1, maxLength: 40 }), (picked) => {
-      const cuts = [...picked].sort((x, y) => x - y);
-      const merged = importSegments(b, cuts, keepKmem);
-      expect(merged).toEqual(whole);
-    }),
+    fc.property(
+      fc.uniqueArray(fc.constantFrom(...starts), { minLength: 1, maxLength: 40 }),
+      (picked) => {
+        const cuts = [...picked].sort((x, y) => x - y);
+        const merged = importSegments(b, cuts, keepKmem);
+        expect(merged).toEqual(whole);
+      },
+    ),
     { numRuns: runs },
   );
 }
 
 describe("segment merge == one pass", () => {
-  it("ahci-bind-unbind (kmalloc/kfree links across cuts), keepKmem linked", () => check("ahci-bind-unbind.ftrace.txt", "linked", 25));
+  it("ahci-bind-unbind (kmalloc/kfree links across cuts), keepKmem linked", () =>
+    check("ahci-bind-unbind.ftrace.txt", "linked", 25));
   it("ahci-bind-unbind, keepKmem module", () => check("ahci-bind-unbind.ftrace.txt", "module", 8));
-  it("ahci-bind-unbind, keepKmem evidence (what later segments make redundant is dropped)", () => check("ahci-bind-unbind.ftrace.txt", "evidence", 15));
-  it("trace-cmd report (op recovery over all segments)", () => check("trace-cmd-ahci-e1000.trace-cmd-report.txt", "linked", 20));
-  it("bochs-drm-unbind (console DRM lines)", () => check("bochs-drm-unbind.ftrace.txt", "linked", 10));
+  it("ahci-bind-unbind, keepKmem evidence (what later segments make redundant is dropped)", () =>
+    check("ahci-bind-unbind.ftrace.txt", "evidence", 15));
+  it("trace-cmd report (op recovery over all segments)", () =>
+    check("trace-cmd-ahci-e1000.trace-cmd-report.txt", "linked", 20));
+  it("bochs-drm-unbind (console DRM lines)", () =>
+    check("bochs-drm-unbind.ftrace.txt", "linked", 10));
 
   it("cuts right between every ADD and its kmalloc, and every release and its kfree", () => {
     const b = new Uint8Array(readFileSync(new URL("ahci-bind-unbind.ftrace.txt", dir)));
@@ -76,13 +83,24 @@ describe("segment merge == one pass", () => {
       if (before !== undefined && before > 0) cuts.add(before);
       if (after !== undefined) cuts.add(after);
     }
-    const merged = importSegments(b, [...cuts].sort((x, y) => x - y), "linked");
+    const merged = importSegments(
+      b,
+      [...cuts].sort((x, y) => x - y),
+      "linked",
+    );
     expect(merged).toEqual(whole);
-    expect(merged.events.filter((e) => e.kind === "devres" && e.allocSite !== undefined)).toHaveLength(99);
+    expect(
+      merged.events.filter((e) => e.kind === "devres" && e.allocSite !== undefined),
+    ).toHaveLength(99);
   });
 
   it("LOST markers take the time of the next event on their CPU in a later segment", () => {
-    const text = ["CPU:1 [LOST 5 EVENTS]", "            init-1       [000] .....     6.000001: foo: x", "            init-1       [001] .....     6.000002: foo: x", ""].join("\n");
+    const text = [
+      "CPU:1 [LOST 5 EVENTS]",
+      "            init-1       [000] .....     6.000001: foo: x",
+      "            init-1       [001] .....     6.000002: foo: x",
+      "",
+    ].join("\n");
     const b = new TextEncoder().encode(text);
     const starts = lineStarts(b);
     const whole = importText(text);

@@ -10,7 +10,11 @@ import { EvidenceMerger } from "./evidence-merge.js";
 import type { KmemExtra } from "./kmem-linker.js";
 import { LinkMerger } from "./link-merge.js";
 import { recoverOps, type OpEvidence } from "./op-recovery.js";
-import { MAX_REJECTED_SAMPLES, type SegmentNoteCounts, type SegmentPartial } from "./segment-parser.js";
+import {
+  MAX_REJECTED_SAMPLES,
+  type SegmentNoteCounts,
+  type SegmentPartial,
+} from "./segment-parser.js";
 import type { ImportResult, KeepKmem, OpRecovery, TraceFormat, TraceMeta } from "./types.js";
 
 export interface FinalizeOptions {
@@ -27,30 +31,47 @@ export interface FinalizeOptions {
 
 function mergeMeta(into: TraceMeta, m: TraceMeta): void {
   if (into.tracer === undefined && m.tracer !== undefined) into.tracer = m.tracer;
-  if (into.entriesInBuffer === undefined && m.entriesInBuffer !== undefined) into.entriesInBuffer = m.entriesInBuffer;
-  if (into.entriesWritten === undefined && m.entriesWritten !== undefined) into.entriesWritten = m.entriesWritten;
+  if (into.entriesInBuffer === undefined && m.entriesInBuffer !== undefined)
+    into.entriesInBuffer = m.entriesInBuffer;
+  if (into.entriesWritten === undefined && m.entriesWritten !== undefined)
+    into.entriesWritten = m.entriesWritten;
   if (into.cpus === undefined && m.cpus !== undefined) into.cpus = m.cpus;
   if (m.lostEvents !== undefined) into.lostEvents = (into.lostEvents ?? 0) + m.lostEvents;
   if (m.hasTgid) into.hasTgid = true;
   if (m.latencyFormat) into.latencyFormat = true;
   if (m.rawClock) into.rawClock = true;
-  if (m.firstNs !== undefined && (into.firstNs === undefined || m.firstNs < into.firstNs)) into.firstNs = m.firstNs;
-  if (m.lastNs !== undefined && (into.lastNs === undefined || m.lastNs > into.lastNs)) into.lastNs = m.lastNs;
+  if (m.firstNs !== undefined && (into.firstNs === undefined || m.firstNs < into.firstNs))
+    into.firstNs = m.firstNs;
+  if (m.lastNs !== undefined && (into.lastNs === undefined || m.lastNs > into.lastNs))
+    into.lastNs = m.lastNs;
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-export function finalizeImport(partials: readonly SegmentPartial[], opts: FinalizeOptions): ImportResult {
+export function finalizeImport(
+  partials: readonly SegmentPartial[],
+  opts: FinalizeOptions,
+): ImportResult {
   const keep = opts.keepKmem ?? "linked";
   const events: (TraceEvent | null)[] = [];
   const extras: KmemExtra[] = [];
-  const merger = new LinkMerger(events as TraceEvent[], extras, keep === "linked" || keep === "module");
+  const merger = new LinkMerger(
+    events as TraceEvent[],
+    extras,
+    keep === "linked" || keep === "module",
+  );
   const meta: TraceMeta = {};
   const ignored: Record<string, number> = {};
   const rejectedSamples: RejectedLine[] = [];
-  const notes: SegmentNoteCounts = { pointerNames: 0, pointerOps: 0, moduleNames: 0, moduleGoneNames: 0, jsonlUnknownFields: 0 };
+  const notes: SegmentNoteCounts = {
+    pointerNames: 0,
+    pointerOps: 0,
+    moduleNames: 0,
+    moduleGoneNames: 0,
+    jsonlUnknownFields: 0,
+  };
   let total = 0;
   let parsed = 0;
   let rejected = 0;
@@ -109,7 +130,13 @@ export function finalizeImport(partials: readonly SegmentPartial[], opts: Finali
     const owners: number[] = [];
     events.forEach((ev, i) => {
       if (ev?.kind === "devres" && ev.opAddr !== undefined) {
-        const it: OpEvidence = { dev: ev.dev, node: ev.node, opAddr: ev.opAddr, hasAlloc: ev.allocSite !== undefined, hasFree: ev.freeSite !== undefined };
+        const it: OpEvidence = {
+          dev: ev.dev,
+          node: ev.node,
+          opAddr: ev.opAddr,
+          hasAlloc: ev.allocSite !== undefined,
+          hasFree: ev.freeSite !== undefined,
+        };
         if (ev.freeSite !== undefined) it.freeSite = ev.freeSite;
         items.push(it);
         owners.push(i);
@@ -127,7 +154,10 @@ export function finalizeImport(partials: readonly SegmentPartial[], opts: Finali
         parsed--;
         rejected++;
         if (rejectedSamples.length < MAX_REJECTED_SAMPLES) {
-          const r: RejectedLine = { line: ev.line, reason: `devres_log: op pointer ${ev.opAddr as string} is a fifth distinct op pointer (devres has four op strings)` };
+          const r: RejectedLine = {
+            line: ev.line,
+            reason: `devres_log: op pointer ${ev.opAddr as string} is a fifth distinct op pointer (devres has four op strings)`,
+          };
           if (opts.src !== undefined) r.src = opts.src;
           rejectedSamples.push(r);
         }
@@ -145,7 +175,12 @@ export function finalizeImport(partials: readonly SegmentPartial[], opts: Finali
     }
     for (let k = extras.length - 1; k >= 0; k--) {
       const x = extras[k] as KmemExtra;
-      if (events[x.owner] === null || (x.event.kind === "kmalloc" && dropAlloc.has(x.owner)) || (x.event.kind === "kfree" && dropFree.has(x.owner))) extras.splice(k, 1);
+      if (
+        events[x.owner] === null ||
+        (x.event.kind === "kmalloc" && dropAlloc.has(x.owner)) ||
+        (x.event.kind === "kfree" && dropFree.has(x.owner))
+      )
+        extras.splice(k, 1);
     }
     const mapping: Record<string, string> = {};
     const counts: Record<string, number> = {};
@@ -154,13 +189,20 @@ export function finalizeImport(partials: readonly SegmentPartial[], opts: Finali
     const opRecovery: OpRecovery = { mapping, counts, score: rec.score, ambiguous: rec.ambiguous };
     if (rec.runnerUp !== undefined) opRecovery.runnerUp = rec.runnerUp;
     meta.opRecovery = opRecovery;
-    const list = [...rec.mapping].map(([ptr, op]) => `${ptr}=${op} (${rec.counts.get(ptr) ?? 0})`).join(", ");
+    const list = [...rec.mapping]
+      .map(([ptr, op]) => `${ptr}=${op} (${rec.counts.get(ptr) ?? 0})`)
+      .join(", ");
     noteList.push(
       `trace-cmd report printed the devres_log op as a raw kernel pointer (${plural(notes.pointerOps, "record")}); ops recovered by replaying every (device, node): ${list}; score ${rec.score}` +
         (rec.runnerUp !== undefined ? ` vs ${rec.runnerUp} for the next-best mapping` : "") +
-        (rec.ambiguous ? ". AMBIGUOUS: the next-best mapping scores almost as well; check the ops against dmesg or a text trace." : "."),
+        (rec.ambiguous
+          ? ". AMBIGUOUS: the next-best mapping scores almost as well; check the ops against dmesg or a text trace."
+          : "."),
     );
-    if (rec.unassignable.length > 0) noteList.push(`devres_log op pointers beyond the four op strings were rejected: ${rec.unassignable.join(", ")}.`);
+    if (rec.unassignable.length > 0)
+      noteList.push(
+        `devres_log op pointers beyond the four op strings were rejected: ${rec.unassignable.join(", ")}.`,
+      );
   }
   if (notes.pointerNames > 0) {
     noteList.push(
@@ -172,32 +214,55 @@ export function finalizeImport(partials: readonly SegmentPartial[], opts: Finali
       `${plural(notes.moduleGoneNames, "devres name")} lived in a module unloaded before the trace was read, printed as (0xADDR)[UNSAFE-MEMORY]: the address is kept as the name (nameForm "module-gone").`,
     );
   }
-  if (notes.moduleNames > 0) noteList.push(`${plural(notes.moduleNames, "devres name")} were read from module memory ((0xADDR:name)[UNSAFE-MEMORY]); the name is kept (nameForm "module").`);
-  if (meta.entriesWritten !== undefined && meta.entriesInBuffer !== undefined && meta.entriesWritten > meta.entriesInBuffer) {
+  if (notes.moduleNames > 0)
+    noteList.push(
+      `${plural(notes.moduleNames, "devres name")} were read from module memory ((0xADDR:name)[UNSAFE-MEMORY]); the name is kept (nameForm "module").`,
+    );
+  if (
+    meta.entriesWritten !== undefined &&
+    meta.entriesInBuffer !== undefined &&
+    meta.entriesWritten > meta.entriesInBuffer
+  ) {
     meta.startLost = true;
     noteList.push(
       `The ring buffer overwrote ${meta.entriesWritten - meta.entriesInBuffer} of ${meta.entriesWritten} events (entries-in-buffer/entries-written ${meta.entriesInBuffer}/${meta.entriesWritten}): the trace start is cut off, so nodes may be released without a visible ADD.`,
     );
   }
-  if (meta.lostEvents !== undefined && meta.lostEvents > 0) noteList.push(`${plural(meta.lostEvents, "event")} lost in the ring buffer (CPU:N [LOST N EVENTS] markers).`);
-  if (meta.tracer !== undefined && meta.tracer !== "nop") noteList.push(`The '${meta.tracer}' tracer was active: devscope reads trace events; that tracer's own lines are rejected.`);
-  if (meta.rawClock) noteList.push("Timestamps are raw trace-clock counts (a non-ns trace clock such as x86-tsc or counter), not nanoseconds.");
-  if (notes.jsonlUnknownFields > 0) noteList.push(`${plural(notes.jsonlUnknownFields, "unknown JSONL field")} dropped (written by a newer devscope?).`);
+  if (meta.lostEvents !== undefined && meta.lostEvents > 0)
+    noteList.push(
+      `${plural(meta.lostEvents, "event")} lost in the ring buffer (CPU:N [LOST N EVENTS] markers).`,
+    );
+  if (meta.tracer !== undefined && meta.tracer !== "nop")
+    noteList.push(
+      `The '${meta.tracer}' tracer was active: devscope reads trace events; that tracer's own lines are rejected.`,
+    );
+  if (meta.rawClock)
+    noteList.push(
+      "Timestamps are raw trace-clock counts (a non-ns trace clock such as x86-tsc or counter), not nanoseconds.",
+    );
+  if (notes.jsonlUnknownFields > 0)
+    noteList.push(
+      `${plural(notes.jsonlUnknownFields, "unknown JSONL field")} dropped (written by a newer devscope?).`,
+    );
 
   // Final events: segment events plus linked (or evidence) kmem events, in line order.
-  const main = events.includes(null) ? events.filter((e): e is TraceEvent => e !== null) : (events as TraceEvent[]);
+  const main = events.includes(null)
+    ? events.filter((e): e is TraceEvent => e !== null)
+    : (events as TraceEvent[]);
   const kept = evidence.events();
   let out: TraceEvent[] = main;
   if (extras.length > 0 || kept.length > 0) {
     const extraEvents: TraceEvent[] = extras.map((x) => x.event);
     for (const e of kept) extraEvents.push(e);
     let sorted = true;
-    for (let i = 1; i < extraEvents.length && sorted; i++) sorted = (extraEvents[i - 1] as TraceEvent).line <= (extraEvents[i] as TraceEvent).line;
+    for (let i = 1; i < extraEvents.length && sorted; i++)
+      sorted = (extraEvents[i - 1] as TraceEvent).line <= (extraEvents[i] as TraceEvent).line;
     if (!sorted) extraEvents.sort((a, b) => a.line - b.line);
     out = [];
     let j = 0;
     for (const ev of main) {
-      while (j < extraEvents.length && (extraEvents[j] as TraceEvent).line < ev.line) out.push(extraEvents[j++] as TraceEvent);
+      while (j < extraEvents.length && (extraEvents[j] as TraceEvent).line < ev.line)
+        out.push(extraEvents[j++] as TraceEvent);
       out.push(ev);
     }
     while (j < extraEvents.length) out.push(extraEvents[j++] as TraceEvent);
@@ -208,7 +273,14 @@ export function finalizeImport(partials: readonly SegmentPartial[], opts: Finali
   }
 
   const lines: LineAccounting = { total, parsed, ignored, rejected, rejectedSamples };
-  const result: ImportResult = { format, bytes: opts.bytes, events: out, lines, meta, notes: noteList };
+  const result: ImportResult = {
+    format,
+    bytes: opts.bytes,
+    events: out,
+    lines,
+    meta,
+    notes: noteList,
+  };
   if (opts.path !== undefined) result.path = opts.path;
   if (opts.gzip) result.gzip = true;
   const error = fatal !== undefined ? `${opts.path ?? "input"}: ${fatal}` : opts.error;

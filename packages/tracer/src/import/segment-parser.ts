@@ -14,19 +14,53 @@
  * - rejected: anything that does not have the expected shape, with line number and reason.
  */
 import type { RejectedLine } from "../model/analysis.js";
-import type { DevresEvent, EventOrigin, IrqHandlerEvent, KfreeEvent, KmallocEvent, LostEventsEvent, ModuleEvent, TraceEvent } from "../model/events.js";
+import type {
+  DevresEvent,
+  EventOrigin,
+  IrqHandlerEvent,
+  KfreeEvent,
+  KmallocEvent,
+  LostEventsEvent,
+  ModuleEvent,
+  TraceEvent,
+} from "../model/events.js";
 import { parseJsonlEvent, parseJsonlHeader } from "../format/jsonl-reader.js";
-import { ascii, copyBytes, decode, HASH, isBlank, sampleText, startsWithBytes, SPACE, StringCache } from "./bytes.js";
+import {
+  ascii,
+  copyBytes,
+  decode,
+  HASH,
+  isBlank,
+  sampleText,
+  startsWithBytes,
+  SPACE,
+  StringCache,
+} from "./bytes.js";
 import { parseDevresBytes, parseDevresPayload } from "./devres-payload.js";
 import { detectFormat, detectionReady } from "./detect-format.js";
 import { parseDmesgLine } from "./dmesg-line.js";
-import { newContext, taskEndTrimmed, taskStartTrimmed, tokenizeFtraceLine, tryKernelLayout, type FtraceContext } from "./ftrace-context.js";
+import {
+  newContext,
+  taskEndTrimmed,
+  taskStartTrimmed,
+  tokenizeFtraceLine,
+  tryKernelLayout,
+  type FtraceContext,
+} from "./ftrace-context.js";
 import { classifyKernelLog } from "./kernel-log.js";
 import { ACTIVITY_KINDS } from "../analysis/user-space-evidence.js";
 import { KFREE, matchKernelKmem, NONE } from "./kernel-kmem-line.js";
 import { KmemEvidence, type EvidenceExport, type KmemEvent } from "./kmem-evidence.js";
 import { KmemLinker, type AllocFacts, type KmemExtra, type LinkExport } from "./kmem-linker.js";
-import { kfreeEvent, kmallocEvent, locateCallAndPtr, locateKmalloc, newKmemFields, type KmemFields, type OriginFields } from "./kmem-payload.js";
+import {
+  kfreeEvent,
+  kmallocEvent,
+  locateCallAndPtr,
+  locateKmalloc,
+  newKmemFields,
+  type KmemFields,
+  type OriginFields,
+} from "./kmem-payload.js";
 import type { KeepKmem, TraceFormat, TraceMeta } from "./types.js";
 
 /** Rejected lines kept as samples (the count is always exact). */
@@ -168,14 +202,28 @@ export class SegmentParser {
   /** keepKmem "evidence" only. */
   private readonly evidence: KmemEvidence | undefined;
   private readonly meta: TraceMeta = {};
-  private readonly notes: SegmentNoteCounts = { pointerNames: 0, pointerOps: 0, moduleNames: 0, moduleGoneNames: 0, jsonlUnknownFields: 0 };
+  private readonly notes: SegmentNoteCounts = {
+    pointerNames: 0,
+    pointerOps: 0,
+    moduleNames: 0,
+    moduleGoneNames: 0,
+    jsonlUnknownFields: 0,
+  };
   private fatal: string | undefined;
 
   private readonly ctx: FtraceContext = newContext();
   private readonly kf: KmemFields = newKmemFields();
   private readonly rebuildCtx: FtraceContext = newContext();
   private readonly rebuildKf: KmemFields = newKmemFields();
-  private readonly scratch: OriginFields = { ts: 0.5, line: 0, cpu: 0, task: "", pid: 0, src: undefined, flags: undefined };
+  private readonly scratch: OriginFields = {
+    ts: 0.5,
+    line: 0,
+    cpu: 0,
+    task: "",
+    pid: 0,
+    src: undefined,
+    flags: undefined,
+  };
   /** Task comms, flags, event names: decoded once each. */
   private readonly strings = new StringCache();
   private lostPending: number[] = [];
@@ -204,11 +252,17 @@ export class SegmentParser {
     );
     this.evidence =
       this.keep === "evidence"
-        ? new KmemEvidence({
-            strings: this.strings,
-            currentKmem: (b, e, kmalloc) => (kmalloc ? kmallocEvent(b, e, this.kf, this.fields(b, this.ctx), this.strings) : kfreeEvent(b, this.kf, this.fields(b, this.ctx), this.strings)),
-            rebuildKmem: (b, s, e, line) => this.rebuildKmem(b, s, e, line),
-          }, { startsInput: opts.startsInput === true })
+        ? new KmemEvidence(
+            {
+              strings: this.strings,
+              currentKmem: (b, e, kmalloc) =>
+                kmalloc
+                  ? kmallocEvent(b, e, this.kf, this.fields(b, this.ctx), this.strings)
+                  : kfreeEvent(b, this.kf, this.fields(b, this.ctx), this.strings),
+              rebuildKmem: (b, s, e, line) => this.rebuildKmem(b, s, e, line),
+            },
+            { startsInput: opts.startsInput === true },
+          )
         : undefined;
   }
 
@@ -271,7 +325,8 @@ export class SegmentParser {
    */
   lines(b: Uint8Array, find: LineFinder, pos: number, nulAt: number): number {
     const format = this.format;
-    if (format !== "ftrace" && format !== "trace_pipe") return this.linesGeneral(b, find, pos, nulAt);
+    if (format !== "ftrace" && format !== "trace_pipe")
+      return this.linesGeneral(b, find, pos, nulAt);
     // The hot loop: one kernel-layout kmem line per iteration, in place; anything else (and
     // keepKmem modes that build events for kmem lines) goes through ftraceLine.
     const ctx = this.ctx;
@@ -300,13 +355,15 @@ export class SegmentParser {
         if (this.lostPending.length > 0) this.fillLost(cpu, ts);
         this.parsed++;
         if (kind === KFREE) {
-          if (evidence !== undefined && !evidence.quick(b, dv, mem, pos, e, f, ctx, line, false)) evidence.onKmem(b, dv, mem, pos, e, f, ctx, line, false);
+          if (evidence !== undefined && !evidence.quick(b, dv, mem, pos, e, f, ctx, line, false))
+            evidence.onKmem(b, dv, mem, pos, e, f, ctx, line, false);
           this.curB = b;
           this.curS = pos;
           this.curE = e;
           linker.onKfree(b, f.ptrStart, f.ptrEnd, undefined, this);
         } else {
-          if (evidence !== undefined && !evidence.quick(b, dv, mem, pos, e, f, ctx, line, true)) evidence.onKmem(b, dv, mem, pos, e, f, ctx, line, true);
+          if (evidence !== undefined && !evidence.quick(b, dv, mem, pos, e, f, ctx, line, true))
+            evidence.onKmem(b, dv, mem, pos, e, f, ctx, line, true);
           linker.onKmalloc(b, mem, pos, e, f.ptrStart, f.ptrEnd, line, undefined);
         }
       }
@@ -321,7 +378,8 @@ export class SegmentParser {
       const nl = find.indexOf(10, pos);
       if (nl < 0 || nl > nulAt) return pos;
       const format = this.format;
-      if (format === undefined || format === "dmesg" || format === "jsonl") this.line(b, pos, nl, false);
+      if (format === undefined || format === "dmesg" || format === "jsonl")
+        this.line(b, pos, nl, false);
       else {
         let end = nl;
         if (end > pos && b[end - 1] === 0x0d) end--;
@@ -330,7 +388,8 @@ export class SegmentParser {
       }
       pos = nl + 1;
       // Detection may have just decided the format: continue on the fast loop.
-      if (this.format === "ftrace" || this.format === "trace_pipe") return this.lines(b, find, pos, nulAt);
+      if (this.format === "ftrace" || this.format === "trace_pipe")
+        return this.lines(b, find, pos, nulAt);
     }
   }
 
@@ -345,7 +404,9 @@ export class SegmentParser {
   private runDetection(): void {
     const pending = this.detectLines;
     this.detectLines = [];
-    this.format = detectFormat(pending.filter((l) => !l.nul).map((l) => decode(l.bytes, 0, l.bytes.length)));
+    this.format = detectFormat(
+      pending.filter((l) => !l.nul).map((l) => decode(l.bytes, 0, l.bytes.length)),
+    );
     for (const l of pending) this.line(l.bytes, 0, l.bytes.length, l.nul);
   }
 
@@ -393,7 +454,11 @@ export class SegmentParser {
   private reject(reason: string, b: Uint8Array, s: number, e: number): void {
     this.rejected++;
     if (this.rejectedSamples.length < MAX_REJECTED_SAMPLES) {
-      const r: RejectedLine = { line: this.lineNo, reason, text: sampleText(decode(b, s, Math.min(e, s + 400))) };
+      const r: RejectedLine = {
+        line: this.lineNo,
+        reason,
+        text: sampleText(decode(b, s, Math.min(e, s + 400))),
+      };
       if (this.src !== undefined) r.src = this.src;
       this.rejectedSamples.push(r);
     }
@@ -402,7 +467,8 @@ export class SegmentParser {
   /** An event whose origin (src included) is complete. */
   private push(ev: TraceEvent): number {
     this.parsed++;
-    if (this.evidence !== undefined && ev.kind !== "kmalloc" && ev.kind !== "kfree") this.evidence.noteEvent(ev, ACTIVITY.has(ev.kind));
+    if (this.evidence !== undefined && ev.kind !== "kmalloc" && ev.kind !== "kfree")
+      this.evidence.noteEvent(ev, ACTIVITY.has(ev.kind));
     return this.events.push(ev) - 1;
   }
 
@@ -415,7 +481,13 @@ export class SegmentParser {
   // ---------------------------------------------------------------- ftrace / trace_pipe / trace-cmd
 
   private origin(b: Uint8Array, ctx: FtraceContext): EventOrigin {
-    const o: EventOrigin = { ts: ctx.ts, line: this.lineNo, cpu: ctx.cpu, task: this.task(b, ctx), pid: ctx.pid };
+    const o: EventOrigin = {
+      ts: ctx.ts,
+      line: this.lineNo,
+      cpu: ctx.cpu,
+      task: this.task(b, ctx),
+      pid: ctx.pid,
+    };
     if (this.src !== undefined) o.src = this.src;
     if (ctx.flagsEnd > ctx.flagsStart) o.flags = this.strings.get(b, ctx.flagsStart, ctx.flagsEnd);
     return o;
@@ -430,7 +502,8 @@ export class SegmentParser {
     o.task = this.task(b, ctx);
     o.pid = ctx.pid;
     o.src = this.src;
-    o.flags = ctx.flagsEnd > ctx.flagsStart ? this.strings.get(b, ctx.flagsStart, ctx.flagsEnd) : undefined;
+    o.flags =
+      ctx.flagsEnd > ctx.flagsStart ? this.strings.get(b, ctx.flagsStart, ctx.flagsEnd) : undefined;
     return o;
   }
 
@@ -469,11 +542,27 @@ export class SegmentParser {
     if (this.format !== "trace-cmd-report" && tryKernelLayout(b, s, e, ctx)) {
       const n = ctx.nameStart;
       const len = ctx.nameEnd - n;
-      if (len === 5 && b[n] === 0x6b && b[n + 1] === 0x66 && b[n + 2] === 0x72 && b[n + 3] === 0x65 && b[n + 4] === 0x65) {
+      if (
+        len === 5 &&
+        b[n] === 0x6b &&
+        b[n + 1] === 0x66 &&
+        b[n + 2] === 0x72 &&
+        b[n + 3] === 0x65 &&
+        b[n + 4] === 0x65
+      ) {
         this.kernelLayoutTime(b, s, e, ctx);
         return this.kfreeLine(b, s, e, ctx.payloadStart);
       }
-      if (len === 7 && b[n] === 0x6b && b[n + 1] === 0x6d && b[n + 2] === 0x61 && b[n + 3] === 0x6c && b[n + 4] === 0x6c && b[n + 5] === 0x6f && b[n + 6] === 0x63) {
+      if (
+        len === 7 &&
+        b[n] === 0x6b &&
+        b[n + 1] === 0x6d &&
+        b[n + 2] === 0x61 &&
+        b[n + 3] === 0x6c &&
+        b[n + 4] === 0x6c &&
+        b[n + 5] === 0x6f &&
+        b[n + 6] === 0x63
+      ) {
         this.kernelLayoutTime(b, s, e, ctx);
         return this.kmallocLine(b, s, e, ctx.payloadStart);
       }
@@ -503,7 +592,8 @@ export class SegmentParser {
       }
       if (c0 === 0x76 || c0 === 0x43) {
         const t = decode(b, i, e);
-        if (/^version = \d+/.test(t) || /^CPU \d+ is empty$/.test(t)) return this.ignore("(header)");
+        if (/^version = \d+/.test(t) || /^CPU \d+ is empty$/.test(t))
+          return this.ignore("(header)");
       }
     }
     return this.reject(ctx.error, b, s, e);
@@ -569,14 +659,42 @@ export class SegmentParser {
       case Ev.ModuleFree:
         return this.moduleLine(b, e, p, id === Ev.ModuleLoad);
       case Ev.Marker:
-        this.push(this.withOrigin({ kind: "marker", ts: ctx.ts, line: this.lineNo, cpu: ctx.cpu, task: this.task(b, ctx), pid: ctx.pid, text: decode(b, p, e) }, b, ctx));
+        this.push(
+          this.withOrigin(
+            {
+              kind: "marker",
+              ts: ctx.ts,
+              line: this.lineNo,
+              cpu: ctx.cpu,
+              task: this.task(b, ctx),
+              pid: ctx.pid,
+              text: decode(b, p, e),
+            },
+            b,
+            ctx,
+          ),
+        );
         return;
       case Ev.Print: {
         // trace-cmd prints the ftrace print entry as "print: <ip>: <text>"; <ip> is
         // tracing_mark_write for trace_marker writes (kernel/trace/trace_output.c :: trace_print_print).
         const text = decode(b, p, e);
         if (text.startsWith(MARK_PREFIX)) {
-          this.push(this.withOrigin({ kind: "marker", ts: ctx.ts, line: this.lineNo, cpu: ctx.cpu, task: this.task(b, ctx), pid: ctx.pid, text: text.slice(MARK_PREFIX.length) }, b, ctx));
+          this.push(
+            this.withOrigin(
+              {
+                kind: "marker",
+                ts: ctx.ts,
+                line: this.lineNo,
+                cpu: ctx.cpu,
+                task: this.task(b, ctx),
+                pid: ctx.pid,
+                text: text.slice(MARK_PREFIX.length),
+              },
+              b,
+              ctx,
+            ),
+          );
           return;
         }
         return this.ignore("print");
@@ -633,7 +751,18 @@ export class SegmentParser {
       this.push(kept);
     } else {
       this.parsed++;
-      if (this.evidence !== undefined) this.evidence.onKmem(b, new DataView(b.buffer, b.byteOffset, b.byteLength), b.buffer, s, e, f, this.ctx, this.lineNo, true);
+      if (this.evidence !== undefined)
+        this.evidence.onKmem(
+          b,
+          new DataView(b.buffer, b.byteOffset, b.byteLength),
+          b.buffer,
+          s,
+          e,
+          f,
+          this.ctx,
+          this.lineNo,
+          true,
+        );
     }
     this.linker.onKmalloc(b, b.buffer, s, e, f.ptrStart, f.ptrEnd, this.lineNo, kept);
   }
@@ -653,7 +782,18 @@ export class SegmentParser {
       this.push(kept);
     } else {
       this.parsed++;
-      if (this.evidence !== undefined) this.evidence.onKmem(b, new DataView(b.buffer, b.byteOffset, b.byteLength), b.buffer, s, e, f, this.ctx, this.lineNo, false);
+      if (this.evidence !== undefined)
+        this.evidence.onKmem(
+          b,
+          new DataView(b.buffer, b.byteOffset, b.byteLength),
+          b.buffer,
+          s,
+          e,
+          f,
+          this.ctx,
+          this.lineNo,
+          false,
+        );
     }
     this.linker.onKfree(b, f.ptrStart, f.ptrEnd, kept, this);
   }
@@ -672,7 +812,10 @@ export class SegmentParser {
   private rebuildAllocFacts(b: Uint8Array, s: number, e: number, out: AllocFacts): void {
     const ctx = this.rebuildCtx;
     const f = this.rebuildKf;
-    if (this.format === "trace-cmd-report" || matchKernelKmem(b, new DataView(b.buffer, b.byteOffset, b.byteLength), s, e, ctx, f) === NONE) {
+    if (
+      this.format === "trace-cmd-report" ||
+      matchKernelKmem(b, new DataView(b.buffer, b.byteOffset, b.byteLength), s, e, ctx, f) === NONE
+    ) {
       tokenizeFtraceLine(b, s, e, ctx);
       let p = ctx.payloadStart;
       if (this.format === "trace-cmd-report") {
@@ -690,7 +833,10 @@ export class SegmentParser {
     // Scratch of its own: the current line's ctx/kf may still be in use.
     const ctx = this.rebuildCtx;
     const f = this.rebuildKf;
-    const kind = this.format === "trace-cmd-report" ? NONE : matchKernelKmem(b, new DataView(b.buffer, b.byteOffset, b.byteLength), s, e, ctx, f);
+    const kind =
+      this.format === "trace-cmd-report"
+        ? NONE
+        : matchKernelKmem(b, new DataView(b.buffer, b.byteOffset, b.byteLength), s, e, ctx, f);
     if (kind === NONE) {
       tokenizeFtraceLine(b, s, e, ctx);
       let p = ctx.payloadStart;
@@ -709,10 +855,28 @@ export class SegmentParser {
 
   private devresLine(b: Uint8Array, s: number, e: number, p: number): void {
     const pointers = this.format === "trace-cmd-report";
-    const r = (pointers ? undefined : parseDevresBytes(b, p, e, this.strings)) ?? parseDevresPayload(decode(b, p, e), pointers);
+    const r =
+      (pointers ? undefined : parseDevresBytes(b, p, e, this.strings)) ??
+      parseDevresPayload(decode(b, p, e), pointers);
     if (typeof r === "string") return this.reject(r, b, s, e);
     const ctx = this.ctx;
-    const ev: DevresEvent = this.withOrigin({ kind: "devres", ts: ctx.ts, line: this.lineNo, cpu: ctx.cpu, task: this.task(b, ctx), pid: ctx.pid, dev: r.dev, op: r.op, node: r.node, name: r.name, size: r.size }, b, ctx);
+    const ev: DevresEvent = this.withOrigin(
+      {
+        kind: "devres",
+        ts: ctx.ts,
+        line: this.lineNo,
+        cpu: ctx.cpu,
+        task: this.task(b, ctx),
+        pid: ctx.pid,
+        dev: r.dev,
+        op: r.op,
+        node: r.node,
+        name: r.name,
+        size: r.size,
+      },
+      b,
+      ctx,
+    );
     if (r.nameForm !== undefined) ev.nameForm = r.nameForm;
     if (r.nameAddr !== undefined) ev.nameAddr = r.nameAddr;
     if (r.opAddr !== undefined) ev.opAddr = r.opAddr;
@@ -732,7 +896,20 @@ export class SegmentParser {
     const sp = text.indexOf(" ");
     const name = sp < 0 ? text : text.slice(0, sp);
     const ctx = this.ctx;
-    const ev: ModuleEvent = this.withOrigin({ kind: "module", ts: ctx.ts, line: this.lineNo, cpu: ctx.cpu, task: this.task(b, ctx), pid: ctx.pid, op: load ? "load" : "free", module: name }, b, ctx);
+    const ev: ModuleEvent = this.withOrigin(
+      {
+        kind: "module",
+        ts: ctx.ts,
+        line: this.lineNo,
+        cpu: ctx.cpu,
+        task: this.task(b, ctx),
+        pid: ctx.pid,
+        op: load ? "load" : "free",
+        module: name,
+      },
+      b,
+      ctx,
+    );
     if (load) ev.taints = sp < 0 ? "" : text.slice(sp + 1).trim();
     this.push(ev);
   }
@@ -744,9 +921,40 @@ export class SegmentParser {
     const exit = /^irq=(-?\d+) ret=(handled|unhandled)$/.exec(text);
     let ev: IrqHandlerEvent;
     const ctx = this.ctx;
-    if (entry) ev = this.withOrigin({ kind: "irq", ts: ctx.ts, line: this.lineNo, cpu: ctx.cpu, task: this.task(b, ctx), pid: ctx.pid, phase: "entry", irq: Number(entry[1]), name: entry[2] as string }, b, ctx);
-    else if (exit) ev = this.withOrigin({ kind: "irq", ts: ctx.ts, line: this.lineNo, cpu: ctx.cpu, task: this.task(b, ctx), pid: ctx.pid, phase: "exit", irq: Number(exit[1]), ret: exit[2] as "handled" | "unhandled" }, b, ctx);
-    else return this.reject("irq: expected 'irq=N name=S' or 'irq=N ret=handled|unhandled'", b, s, e);
+    if (entry)
+      ev = this.withOrigin(
+        {
+          kind: "irq",
+          ts: ctx.ts,
+          line: this.lineNo,
+          cpu: ctx.cpu,
+          task: this.task(b, ctx),
+          pid: ctx.pid,
+          phase: "entry",
+          irq: Number(entry[1]),
+          name: entry[2] as string,
+        },
+        b,
+        ctx,
+      );
+    else if (exit)
+      ev = this.withOrigin(
+        {
+          kind: "irq",
+          ts: ctx.ts,
+          line: this.lineNo,
+          cpu: ctx.cpu,
+          task: this.task(b, ctx),
+          pid: ctx.pid,
+          phase: "exit",
+          irq: Number(exit[1]),
+          ret: exit[2] as "handled" | "unhandled",
+        },
+        b,
+        ctx,
+      );
+    else
+      return this.reject("irq: expected 'irq=N name=S' or 'irq=N ret=handled|unhandled'", b, s, e);
     this.push(ev);
   }
 

@@ -14,7 +14,8 @@ export function accounted(lines: LineAccounting): number {
 /** `{ "<dev> <op>": count }` over devres events. */
 export function devresCounts(events: readonly TraceEvent[]): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const e of events) if (e.kind === "devres") out[`${e.dev} ${e.op}`] = (out[`${e.dev} ${e.op}`] ?? 0) + 1;
+  for (const e of events)
+    if (e.kind === "devres") out[`${e.dev} ${e.op}`] = (out[`${e.dev} ${e.op}`] ?? 0) + 1;
   return out;
 }
 

@@ -13,7 +13,8 @@ import { finalizeImport } from "../import/segment-merge.js";
 import type { ImportResult, KeepKmem } from "../import/types.js";
 import { type ClaimedSegment, newClaimPlan, parseClaimedChunks } from "./claimed-segments.js";
 
-const fixture = (f: string): string => fileURLToPath(new URL(`../../../../fixtures/real-traces/${f}`, import.meta.url));
+const fixture = (f: string): string =>
+  fileURLToPath(new URL(`../../../../fixtures/real-traces/${f}`, import.meta.url));
 let tmp = "";
 beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), "devscope-claims-"));
@@ -21,11 +22,17 @@ beforeAll(() => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** Runs claim loops for threads (id, first chunk) in turn; merges what they parsed. */
-function claimed(path: string, chunkBytes: number, keepKmem: KeepKmem, threads: [number, number][]): { result: ImportResult; segments: ClaimedSegment[] } {
+function claimed(
+  path: string,
+  chunkBytes: number,
+  keepKmem: KeepKmem,
+  threads: [number, number][],
+): { result: ImportResult; segments: ClaimedSegment[] } {
   const size = readFileSync(path).length;
   const plan = newClaimPlan(path, 0, size, chunkBytes, { format: "ftrace", keepKmem });
   const segments: ClaimedSegment[] = [];
-  for (const [me, first] of threads) segments.push(...parseClaimedChunks(plan, me, Math.min(first, plan.chunks - 1)));
+  for (const [me, first] of threads)
+    segments.push(...parseClaimedChunks(plan, me, Math.min(first, plan.chunks - 1)));
   segments.sort((a, b) => a.firstChunk - b.firstChunk);
   // The segments tile the chunks.
   segments.forEach((s, i) => expect(s.firstChunk).toBe(i === 0 ? 0 : segments[i - 1]?.endChunk));
@@ -65,14 +72,22 @@ describe("parseClaimedChunks", () => {
   });
 
   it("lines longer than a chunk, and boundaries right after a newline", () => {
-    const real = readFileSync(fixture("ata-piix-probe-fail-on-ahci.ftrace.txt"), "utf8").split("\n");
+    const real = readFileSync(fixture("ata-piix-probe-fail-on-ahci.ftrace.txt"), "utf8").split(
+      "\n",
+    );
     // A marker line of 200 KiB in the middle (chunks of 64 KiB start inside it).
-    real.splice(2000, 0, `            init-1       [001] .....     4.900000: tracing_mark_write: ${"x".repeat(200 * 1024)}`);
+    real.splice(
+      2000,
+      0,
+      `            init-1       [001] .....     4.900000: tracing_mark_write: ${"x".repeat(200 * 1024)}`,
+    );
     const text = real.join("\n");
     const path = join(tmp, "long-line.txt");
     writeFileSync(path, text);
     const whole = importText(text, { path, keepKmem: "linked" });
-    expect(whole.events.some((e) => e.kind === "marker" && e.text.length === 200 * 1024)).toBe(true);
+    expect(whole.events.some((e) => e.kind === "marker" && e.text.length === 200 * 1024)).toBe(
+      true,
+    );
     for (const chunkBytes of [64 * 1024, text.indexOf("\n", 70_000) + 1, 4096]) {
       const { result } = claimed(path, chunkBytes, "linked", [
         [2, 7],

@@ -17,7 +17,11 @@
  */
 import { closeSync, openSync, readSync } from "node:fs";
 import { LineFeeder } from "../import/line-feeder.js";
-import { SegmentParser, type SegmentOptions, type SegmentPartial } from "../import/segment-parser.js";
+import {
+  SegmentParser,
+  type SegmentOptions,
+  type SegmentPartial,
+} from "../import/segment-parser.js";
 
 /** What every thread needs to take part (plain data: posted to workers). */
 export interface ClaimPlan {
@@ -49,9 +53,23 @@ const READ_BYTES = 1024 * 1024;
 /** Bytes read at a time while looking for the end of a line that crosses a boundary. */
 const PROBE_BYTES = 64 * 1024;
 
-export function newClaimPlan(path: string, base: number, size: number, chunkBytes: number, options: SegmentOptions): ClaimPlan {
+export function newClaimPlan(
+  path: string,
+  base: number,
+  size: number,
+  chunkBytes: number,
+  options: SegmentOptions,
+): ClaimPlan {
   const chunks = Math.max(1, Math.ceil((size - base) / chunkBytes));
-  return { path, base, size, chunkBytes, chunks, shared: new SharedArrayBuffer(4 * (chunks + 2)), options };
+  return {
+    path,
+    base,
+    size,
+    chunkBytes,
+    chunks,
+    shared: new SharedArrayBuffer(4 * (chunks + 2)),
+    options,
+  };
 }
 
 /** Asks every thread to stop claiming (cancel). */
@@ -88,7 +106,12 @@ function largestGap(claims: Int32Array, chunks: number): number {
  * Parses chunks as thread `me` (> 0) from chunk `first` on until none is left; returns the
  * segments parsed, in the order parsed. `onChunk` runs after each chunk (progress).
  */
-export function parseClaimedChunks(plan: ClaimPlan, me: number, first: number, onChunk?: () => void): ClaimedSegment[] {
+export function parseClaimedChunks(
+  plan: ClaimPlan,
+  me: number,
+  first: number,
+  onChunk?: () => void,
+): ClaimedSegment[] {
   const shared = new Int32Array(plan.shared);
   const out: ClaimedSegment[] = [];
   const fd = openSync(plan.path, "r");
@@ -96,7 +119,8 @@ export function parseClaimedChunks(plan: ClaimPlan, me: number, first: number, o
   try {
     let start = first;
     while (start >= 0 && Atomics.load(shared, plan.chunks) === 0) {
-      if (Atomics.compareExchange(shared, start, 0, me) === 0) out.push(parseRun(plan, shared, me, start, fd, bufs, onChunk));
+      if (Atomics.compareExchange(shared, start, 0, me) === 0)
+        out.push(parseRun(plan, shared, me, start, fd, bufs, onChunk));
       start = largestGap(shared, plan.chunks);
     }
   } finally {
@@ -125,8 +149,18 @@ function lineStartAtOrAfter(plan: ClaimPlan, fd: number, buf: Buffer, off: numbe
 }
 
 /** One segment: chunk `start` (claimed) and the ones after it that this thread can claim. */
-function parseRun(plan: ClaimPlan, shared: Int32Array, me: number, start: number, fd: number, bufs: Buffer[], onChunk: (() => void) | undefined): ClaimedSegment {
-  const parser = new SegmentParser(start === 0 ? { ...plan.options, startsInput: true } : plan.options);
+function parseRun(
+  plan: ClaimPlan,
+  shared: Int32Array,
+  me: number,
+  start: number,
+  fd: number,
+  bufs: Buffer[],
+  onChunk: (() => void) | undefined,
+): ClaimedSegment {
+  const parser = new SegmentParser(
+    start === 0 ? { ...plan.options, startsInput: true } : plan.options,
+  );
   const feeder = new LineFeeder(parser);
   // Two read buffers in turn; before one is read into again, the parser copies out the few
   // lines it still references there (a chunk old by then: almost none).
@@ -159,7 +193,11 @@ function parseRun(plan: ClaimPlan, shared: Int32Array, me: number, start: number
       push(n);
     }
     onChunk?.();
-    if (k + 1 < plan.chunks && Atomics.load(shared, plan.chunks) === 0 && Atomics.compareExchange(shared, k + 1, 0, me) === 0) {
+    if (
+      k + 1 < plan.chunks &&
+      Atomics.load(shared, plan.chunks) === 0 &&
+      Atomics.compareExchange(shared, k + 1, 0, me) === 0
+    ) {
       k++;
       continue;
     }
@@ -177,5 +215,9 @@ function parseRun(plan: ClaimPlan, shared: Int32Array, me: number, start: number
   }
   feeder.finish();
   Atomics.add(shared, plan.chunks + 1, done >> 10);
-  return { firstChunk: start, endChunk: k + 1, partial: parser.finish({ endsInput: k + 1 >= plan.chunks }) };
+  return {
+    firstChunk: start,
+    endChunk: k + 1,
+    partial: parser.finish({ endsInput: k + 1 >= plan.chunks }),
+  };
 }

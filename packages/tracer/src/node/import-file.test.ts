@@ -12,13 +12,17 @@ import { importFile } from "./import-file.js";
 import { workerScript } from "./worker-pool.js";
 
 const pkg = fileURLToPath(new URL("../../", import.meta.url));
-const fixture = (f: string): string => fileURLToPath(new URL(`../../../../fixtures/real-traces/${f}`, import.meta.url));
+const fixture = (f: string): string =>
+  fileURLToPath(new URL(`../../../../fixtures/real-traces/${f}`, import.meta.url));
 let tmp = "";
 
 beforeAll(() => {
   // The workers run the compiled parser: build it so they run this source. (Type errors
   // elsewhere in the package do not stop tsc from emitting; the comparisons below decide.)
-  spawnSync(process.execPath, [join(pkg, "../../node_modules/typescript/bin/tsc"), "-b"], { cwd: pkg, stdio: "inherit" });
+  spawnSync(process.execPath, [join(pkg, "../../node_modules/typescript/bin/tsc"), "-b"], {
+    cwd: pkg,
+    stdio: "inherit",
+  });
   tmp = mkdtempSync(join(tmpdir(), "devscope-import-"));
 }, 120_000);
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -28,7 +32,11 @@ describe("importFile", () => {
     expect(workerScript()).toMatch(/dist[/\\]node[/\\]parse-worker\.js$/);
   });
 
-  for (const f of ["ahci-bind-unbind.ftrace.txt", "trace-cmd-ahci-e1000.trace-cmd-report.txt", "cirrus-drm-unbind.ftrace.txt"]) {
+  for (const f of [
+    "ahci-bind-unbind.ftrace.txt",
+    "trace-cmd-ahci-e1000.trace-cmd-report.txt",
+    "cirrus-drm-unbind.ftrace.txt",
+  ]) {
     it(`${f}: 2 workers, small segments == one pass`, async () => {
       const seq = importText(readFileSync(fixture(f), "utf8"), { path: fixture(f) });
       seq.bytes = readFileSync(fixture(f)).length;
@@ -65,14 +73,20 @@ describe("importFile", () => {
     const gz = join(tmp, "cut.txt.gz");
     writeFileSync(gz, gzBytes.subarray(0, Math.floor(gzBytes.length / 2)));
     const r = await importFile(gz, { workers: 2, segmentBytes: 100_000 });
-    expect(r.error).toMatch(new RegExp(`^${gz.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: gzip data is truncated or corrupt`));
+    expect(r.error).toMatch(
+      new RegExp(
+        `^${gz.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: gzip data is truncated or corrupt`,
+      ),
+    );
     expect(r.lines.total).toBeGreaterThan(1000);
     expect(accounted(r.lines)).toBe(r.lines.total);
   });
 
   it("refuses trace.dat and binary files with a clear error", async () => {
     const dat = fixture("trace-cmd-ahci-e1000.trace.dat");
-    expect((await importFile(dat)).error).toBe(`${dat}: binary trace-cmd data (trace.dat); run \`trace-cmd report -i ${dat} > ${dat}.txt\` and open that`);
+    expect((await importFile(dat)).error).toBe(
+      `${dat}: binary trace-cmd data (trace.dat); run \`trace-cmd report -i ${dat} > ${dat}.txt\` and open that`,
+    );
     const bin = join(tmp, "x.bin");
     writeFileSync(bin, Buffer.from([0, 1, 2, 3]));
     expect((await importFile(bin)).error).toMatch(/binary data \(NUL byte at offset 0\)/);

@@ -20,7 +20,13 @@ import { checkInput, TEXT_CHECK_BYTES } from "../import/input-check.js";
 import { finalizeImport, type FinalizeOptions } from "../import/segment-merge.js";
 import type { SegmentOptions } from "../import/segment-parser.js";
 import type { ImportOptions, ImportResult, TraceFormat } from "../import/types.js";
-import { cancelClaims, claimedProgress, newClaimPlan, parseClaimedChunks, type ClaimedSegment } from "./claimed-segments.js";
+import {
+  cancelClaims,
+  claimedProgress,
+  newClaimPlan,
+  parseClaimedChunks,
+  type ClaimedSegment,
+} from "./claimed-segments.js";
 import { defaultThreads, ParseWorkers } from "./worker-pool.js";
 
 export interface FileImportOptions extends ImportOptions {
@@ -80,7 +86,10 @@ function readHead(fd: number, size: number): Buffer {
   return buf.subarray(0, off);
 }
 
-export async function importFile(path: string, opts: FileImportOptions = {}): Promise<ImportResult> {
+export async function importFile(
+  path: string,
+  opts: FileImportOptions = {},
+): Promise<ImportResult> {
   const fd = openSync(path, "r");
   let size: number;
   let head: Buffer;
@@ -92,17 +101,23 @@ export async function importFile(path: string, opts: FileImportOptions = {}): Pr
   }
   if (head[0] === 0x1f && head[1] === 0x8b) return importGzipFile(path, size, opts);
   const threads = opts.workers ?? defaultThreads();
-  const minParallel = opts.segmentBytes ?? (opts.workers !== undefined ? PARALLEL_MIN_BYTES : DEFAULT_PARALLEL_MIN_BYTES);
+  const minParallel =
+    opts.segmentBytes ??
+    (opts.workers !== undefined ? PARALLEL_MIN_BYTES : DEFAULT_PARALLEL_MIN_BYTES);
   const parallel = threads > 1 && size >= minParallel;
   // Boot the workers now: they load while this thread checks and detects.
   const workers = parallel ? new ParseWorkers(threads - 1) : undefined;
   try {
     const kind = checkInput(head.subarray(0, TEXT_CHECK_BYTES), path);
     if (kind.kind === "refused" || kind.kind === "gzip") {
-      return finalizeImport([], { ...finalizeOpts(path, opts, size), error: kind.kind === "refused" ? kind.reason : `${path}: gzip` });
+      return finalizeImport([], {
+        ...finalizeOpts(path, opts, size),
+        error: kind.kind === "refused" ? kind.reason : `${path}: gzip`,
+      });
     }
     const format = opts.format ?? detectFromHead(head.subarray(kind.skip), head.length === size);
-    if (workers === undefined || format === undefined) return await importInThread(path, size, opts);
+    if (workers === undefined || format === undefined)
+      return await importInThread(path, size, opts);
     return await importParallel(path, size, kind.skip, format, opts, workers);
   } finally {
     await workers?.close();
@@ -111,7 +126,9 @@ export async function importFile(path: string, opts: FileImportOptions = {}): Pr
 
 /** readSync's asynchronous twin (the copy runs on a libuv pool thread, off this one). */
 function readAt(fd: number, buf: Buffer, length: number, position: number): Promise<number> {
-  return new Promise<number>((resolve, reject) => read(fd, buf, 0, length, position, (err, n) => (err ? reject(err) : resolve(n))));
+  return new Promise<number>((resolve, reject) =>
+    read(fd, buf, 0, length, position, (err, n) => (err ? reject(err) : resolve(n))),
+  );
 }
 
 /**
@@ -120,11 +137,19 @@ function readAt(fd: number, buf: Buffer, length: number, position: number): Prom
  * this one is parsed. Before a buffer is read into again, the importer copies out the few
  * lines it still references there: by then the buffer is two chunks old, so almost none.
  */
-async function importInThread(path: string, size: number, opts: FileImportOptions): Promise<ImportResult> {
+async function importInThread(
+  path: string,
+  size: number,
+  opts: FileImportOptions,
+): Promise<ImportResult> {
   const imp = createImporter({ ...opts, path, ownsChunks: true }); // reports progress itself
   const fd = openSync(path, "r");
   const len = Math.max(1, Math.min(READ_BYTES, size));
-  const bufs = [Buffer.allocUnsafeSlow(len), Buffer.allocUnsafeSlow(len), Buffer.allocUnsafeSlow(len)];
+  const bufs = [
+    Buffer.allocUnsafeSlow(len),
+    Buffer.allocUnsafeSlow(len),
+    Buffer.allocUnsafeSlow(len),
+  ];
   try {
     let pos = 0;
     let next = readAt(fd, bufs[0] as Buffer, len, 0);
@@ -151,20 +176,36 @@ async function importInThread(path: string, size: number, opts: FileImportOption
   return imp.finish();
 }
 
-async function importParallel(path: string, size: number, skip: number, format: TraceFormat, opts: FileImportOptions, workers: ParseWorkers): Promise<ImportResult> {
+async function importParallel(
+  path: string,
+  size: number,
+  skip: number,
+  format: TraceFormat,
+  opts: FileImportOptions,
+  workers: ParseWorkers,
+): Promise<ImportResult> {
   const threads = workers.count + 1;
-  const chunkBytes = opts.segmentBytes ?? Math.min(8 << 20, Math.max(1 << 20, Math.ceil((size - skip) / (threads * 24))));
+  const chunkBytes =
+    opts.segmentBytes ??
+    Math.min(8 << 20, Math.max(1 << 20, Math.ceil((size - skip) / (threads * 24))));
   const plan = newClaimPlan(path, skip, size, chunkBytes, segmentOptions(opts, format));
   const onAbort = (): void => cancelClaims(plan);
   opts.signal?.addEventListener("abort", onAbort, { once: true });
   if (opts.signal?.aborted === true) cancelClaims(plan);
   try {
     // Workers start at even split points; this thread at the start.
-    const theirs = Array.from({ length: workers.count }, (_, i) => workers.run(i, { plan, me: i + 2, first: Math.floor((plan.chunks * (i + 1)) / threads) }));
+    const theirs = Array.from({ length: workers.count }, (_, i) =>
+      workers.run(i, { plan, me: i + 2, first: Math.floor((plan.chunks * (i + 1)) / threads) }),
+    );
     // Keep rejections observed while this thread parses.
     for (const p of theirs) p.catch(() => undefined);
     const progress = opts.onProgress;
-    const all: ClaimedSegment[] = parseClaimedChunks(plan, 1, 0, progress === undefined ? undefined : () => progress(claimedProgress(plan)));
+    const all: ClaimedSegment[] = parseClaimedChunks(
+      plan,
+      1,
+      0,
+      progress === undefined ? undefined : () => progress(claimedProgress(plan)),
+    );
     for (const segs of await Promise.all(theirs)) all.push(...segs);
     progress?.(claimedProgress(plan));
     all.sort((a, b) => a.firstChunk - b.firstChunk);
@@ -174,11 +215,14 @@ async function importParallel(path: string, size: number, skip: number, format: 
     for (const s of all) {
       if (s.firstChunk !== (parts[parts.length - 1]?.endChunk ?? 0)) {
         if (cancelled) break;
-        throw new Error(`importFile: chunks ${parts[parts.length - 1]?.endChunk ?? 0}..${s.firstChunk} of ${path} were not parsed`);
+        throw new Error(
+          `importFile: chunks ${parts[parts.length - 1]?.endChunk ?? 0}..${s.firstChunk} of ${path} were not parsed`,
+        );
       }
       parts.push(s);
     }
-    if (!cancelled && (parts[parts.length - 1]?.endChunk ?? 0) !== plan.chunks) throw new Error(`importFile: the end of ${path} was not parsed`);
+    if (!cancelled && (parts[parts.length - 1]?.endChunk ?? 0) !== plan.chunks)
+      throw new Error(`importFile: the end of ${path} was not parsed`);
     const fin = finalizeOpts(path, opts, size);
     return finalizeImport(
       parts.map((s) => s.partial),
@@ -195,7 +239,11 @@ async function importParallel(path: string, size: number, skip: number, format: 
  * waiting for this thread's callbacks, measured no faster: it needs ~30 ms to start, and
  * zlib then shares its core with V8's compiler threads anyway.)
  */
-async function importGzipFile(path: string, size: number, opts: FileImportOptions): Promise<ImportResult> {
+async function importGzipFile(
+  path: string,
+  size: number,
+  opts: FileImportOptions,
+): Promise<ImportResult> {
   // zlib hands out each output chunk once (a new buffer when its output buffer fills).
   // Progress counts compressed bytes (read below), not the inner importer's.
   const { onProgress: _decompressed, ...inner } = opts;

@@ -15,7 +15,9 @@ export interface ClaimTask {
   first: number;
 }
 
-export type ClaimReply = { ok: true; segments: { firstChunk: number; endChunk: number; partial: EncodedPartial }[] } | { ok: false; error: string };
+export type ClaimReply =
+  | { ok: true; segments: { firstChunk: number; endChunk: number; partial: EncodedPartial }[] }
+  | { ok: false; error: string };
 
 if (parentPort) {
   const port = parentPort;

@@ -16,7 +16,9 @@ import type { ClaimReply, ClaimTask } from "./parse-worker.js";
 /** The compiled worker entry. From sources (vitest) this resolves into the package's dist/. */
 export function workerScript(): string | undefined {
   const here = fileURLToPath(import.meta.url);
-  const candidate = here.endsWith(".ts") ? fileURLToPath(new URL("../../dist/node/parse-worker.js", import.meta.url)) : fileURLToPath(new URL("./parse-worker.js", import.meta.url));
+  const candidate = here.endsWith(".ts")
+    ? fileURLToPath(new URL("../../dist/node/parse-worker.js", import.meta.url))
+    : fileURLToPath(new URL("./parse-worker.js", import.meta.url));
   return existsSync(candidate) ? candidate : undefined;
 }
 
@@ -56,7 +58,14 @@ export class ParseWorkers {
       };
       const onMessage = (r: ClaimReply): void => {
         w.off("error", onError);
-        if (r.ok) resolve(r.segments.map((s) => ({ firstChunk: s.firstChunk, endChunk: s.endChunk, partial: decodePartial(s.partial) })));
+        if (r.ok)
+          resolve(
+            r.segments.map((s) => ({
+              firstChunk: s.firstChunk,
+              endChunk: s.endChunk,
+              partial: decodePartial(s.partial),
+            })),
+          );
         else reject(new Error(r.error));
       };
       w.once("message", onMessage);

@@ -14,7 +14,10 @@ function faultsAfterClose(): string {
   t.wait(500).marker("init-1", "scenario: ip link set eth0 down (WoL armed)");
   for (let i = 0; i < 3; i++) {
     t.wait(50).console("<idle>-0", "DMAR: DRHD: handling fault status reg 2");
-    t.console("<idle>-0", `DMAR: [DMA Read NO_PASID] Request device [00:03.0] fault addr 0x1000${i}2000 [fault reason 0x06] PTE Read access is not set`);
+    t.console(
+      "<idle>-0",
+      `DMAR: [DMA Read NO_PASID] Request device [00:03.0] fault addr 0x1000${i}2000 [fault reason 0x06] PTE Read access is not set`,
+    );
   }
   t.wait(500).marker("init-1", "scenario: unbind");
   t.devres("init-1", DEV, "REL", "0000000000000202", "dmam_release", 32);
@@ -27,7 +30,12 @@ function faultsAfterClose(): string {
  * KASAN's line shapes with the device where KASAN names a task.
  */
 function checkerBlock(t: HandTrace, lines: readonly string[]): HandTrace {
-  for (const l of ["==================================================================", ...lines, "=================================================================="]) t.console("<idle>-0", l);
+  for (const l of [
+    "==================================================================",
+    ...lines,
+    "==================================================================",
+  ])
+    t.console("<idle>-0", l);
   return t;
 }
 
@@ -61,14 +69,19 @@ describe("dma-fault", () => {
     const fs = findingsOf(analyzeText(faultsAfterClose(), "dmar.txt"), "dma-fault");
     expect(fs).toHaveLength(1);
     expect(fs[0]).toMatchObject({ rule: "dma-fault", severity: "error", device: DEV, epoch: 0 });
-    expect(fs[0]?.message).toContain("the IOMMU refused 3 reads by the device (3 faults at 3 pages, first 0x100002000 at");
-    expect(fs[0]?.message).toContain('while the driver was bound');
+    expect(fs[0]?.message).toContain(
+      "the IOMMU refused 3 reads by the device (3 faults at 3 pages, first 0x100002000 at",
+    );
+    expect(fs[0]?.message).toContain("while the driver was bound");
     expect(fs[0]?.message).toContain('after "scenario: ip link set eth0 down (WoL armed)"');
     expect(fs[0]?.details).toMatchObject({ faults: 3, reads: 3, writes: 0 });
   });
 
   it("says when the faults came after the unbind released the device's DMA memory", () => {
-    const text = faultsAfterClose().replace(/(.*REL 0000000000000201 pcim_release.*\n)/, `$1        <idle>-0       [000] d....     3.900000: console: DMAR: [DMA Write NO_PASID] Request device [00:03.0] fault addr 0x20000000 [fault reason 0x05] PTE Write access is not set\n`);
+    const text = faultsAfterClose().replace(
+      /(.*REL 0000000000000201 pcim_release.*\n)/,
+      `$1        <idle>-0       [000] d....     3.900000: console: DMAR: [DMA Write NO_PASID] Request device [00:03.0] fault addr 0x20000000 [fault reason 0x05] PTE Write access is not set\n`,
+    );
     const a = analyzeText(text.replace(/DMAR: \[DMA Read[^\n]*\n/g, ""), "dmar2.txt");
     const fs = findingsOf(a, "dma-fault");
     expect(fs).toHaveLength(1);
@@ -83,9 +96,15 @@ describe("dma-fault", () => {
     t.devres("modprobe-100", DEV, "ADD", "0000000000000201", "pcim_release", 8);
     t.wait(500).marker("init-1", "scenario: ip link set eth0 down (WoL armed)");
     t.wait(50).console("<idle>-0", "DMAR: DRHD: handling fault status reg 2");
-    t.console("<idle>-0", "DMAR: [DMA Read NO_PASID] Request device [00:03.0] fault addr 0x100022000 [fault reason 0x06] PTE Read access is not set");
+    t.console(
+      "<idle>-0",
+      "DMAR: [DMA Read NO_PASID] Request device [00:03.0] fault addr 0x100022000 [fault reason 0x06] PTE Read access is not set",
+    );
     checkerBlock(t, UAF_BLOCK);
-    t.wait(50).console("<idle>-0", "DMAR: [DMA Read NO_PASID] Request device [00:03.0] fault addr 0x100022000 [fault reason 0x06] PTE Read access is not set");
+    t.wait(50).console(
+      "<idle>-0",
+      "DMAR: [DMA Read NO_PASID] Request device [00:03.0] fault addr 0x100022000 [fault reason 0x06] PTE Read access is not set",
+    );
     const a = analyzeText(t.text(), "checker.txt");
     expect(findingsOf(a, "use-after-free")).toEqual([]);
     const fs = findingsOf(a, "dma-fault");
@@ -110,7 +129,10 @@ describe("dma-fault", () => {
     const t = new HandTrace().probeStart("modprobe-100", DEV);
     t.devres("modprobe-100", DEV, "ADD", "0000000000000301", "dmam_pool_release", 8);
     t.wait(500).marker("init-1", "scenario: receive 260 frames");
-    t.console("<idle>-0", "DMAR: [DMA Read NO_PASID] Request device [00:03.0] fault addr 0x100023000 [fault reason 0x06] PTE Read access is not set");
+    t.console(
+      "<idle>-0",
+      "DMAR: [DMA Read NO_PASID] Request device [00:03.0] fault addr 0x100023000 [fault reason 0x06] PTE Read access is not set",
+    );
     checkerBlock(t, [
       "BUG: KASAN: out-of-bounds in DMA read by 0000:00:03.0 (rx descriptor fetch (+4 prefetched))",
       "Read of size 80 at addr ffff888100022fc0 by device 0000:00:03.0 (bus address 0x100022fc0)",
@@ -159,18 +181,21 @@ describe("dma-fault", () => {
     const fs = findingsOf(analyzeText(t.text(), "free-block.txt"), "dma-fault");
     expect(fs).toHaveLength(1);
     expect(fs[0]?.details).toMatchObject({ faults: 0, checkerReports: 1, pool: "eth0" });
-    expect(fs[0]?.message).toContain(
-      `${DEV}: the DMA checker's report (line`,
-    );
+    expect(fs[0]?.message).toContain(`${DEV}: the DMA checker's report (line`);
     expect(fs[0]?.message).toContain(
       'saw a write of 8 bytes at bus address 0x100040200 (cb status write-back), 0 bytes into a free 256-byte block of DMA pool "eth0" — allocated by e100_up+0x1c4/0x2a0 [sim_e100] (task 104), freed by e100_down+0x9a/0x1e0 [sim_e100] (task 105) while the driver was bound',
     );
-    expect(fs[0]?.message).toContain("the IOMMU let it through: a pool's page stays mapped while any of its blocks is in use");
+    expect(fs[0]?.message).toContain(
+      "the IOMMU let it through: a pool's page stays mapped while any of its blocks is in use",
+    );
   });
 
   it("a CPU's KASAN report next to a device's stays use-after-free's", () => {
     const t = new HandTrace().probeStart("modprobe-100", DEV);
-    t.console("<idle>-0", "DMAR: [DMA Read NO_PASID] Request device [00:03.0] fault addr 0x100022000 [fault reason 0x06] PTE Read access is not set");
+    t.console(
+      "<idle>-0",
+      "DMAR: [DMA Read NO_PASID] Request device [00:03.0] fault addr 0x100022000 [fault reason 0x06] PTE Read access is not set",
+    );
     checkerBlock(t, UAF_BLOCK);
     checkerBlock(t, [
       "BUG: KASAN: use-after-free in rtl8169_interrupt+0x98/0x130 [sim_r8169]",
@@ -190,6 +215,8 @@ describe("dma-fault", () => {
     expect(findingsOf(a, "dma-fault").map((f) => f.details?.checkerReports)).toEqual([1]);
     const uaf = findingsOf(a, "use-after-free");
     expect(uaf).toHaveLength(1);
-    expect(uaf[0]?.message).toContain("(rtl8169_interrupt+0x98/0x130 [sim_r8169]) wrote 8 bytes of freed memory — a 512-byte kmalloc-512 object");
+    expect(uaf[0]?.message).toContain(
+      "(rtl8169_interrupt+0x98/0x130 [sim_r8169]) wrote 8 bytes of freed memory — a 512-byte kmalloc-512 object",
+    );
   });
 });

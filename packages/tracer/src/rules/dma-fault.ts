@@ -1,4 +1,9 @@
-import type { AnalysisModel, DeviceRecord, EpochRecord, ResourceRecord } from "../analysis/analysis-model.js";
+import type {
+  AnalysisModel,
+  DeviceRecord,
+  EpochRecord,
+  ResourceRecord,
+} from "../analysis/analysis-model.js";
 import type { Finding } from "../model/analysis.js";
 import { describe, plural, secs, summarize } from "./describe.js";
 import { frameFunction, readReportBlock, siteOf, type ReportBlock } from "./report-block.js";
@@ -40,7 +45,8 @@ export const dmaFault: Rule = {
     "r8169's f658b90977d2 does), or the device reads past the end of a buffer (descriptor prefetch past the last " +
     "ring entry: pad the allocation, as xHCI's TRB overfetch quirk does). Without an IOMMU the same DMA silently " +
     "corrupts whatever owns that memory now.",
-  kernel: "drivers/iommu/intel/dmar.c :: dmar_fault_do_one; drivers/iommu/amd/iommu.c :: amd_iommu_report_page_fault",
+  kernel:
+    "drivers/iommu/intel/dmar.c :: dmar_fault_do_one; drivers/iommu/amd/iommu.c :: amd_iommu_report_page_fault",
   run(model) {
     const byDev = new Map<string, { faults: number[]; checks: CheckerReport[] }>();
     const entry = (dev: string): { faults: number[]; checks: CheckerReport[] } => {
@@ -59,7 +65,11 @@ export const dmaFault: Rule = {
         const block = readReportBlock(model, i);
         if (block.dmaAccess === undefined) continue;
         const head = / KASAN: (\S+) in DMA (?:read|write) by \S+(?: \((.*)\))?$/.exec(e.text);
-        const c: CheckerReport = { index: i, block: block as CheckerReport["block"], type: head?.[1] ?? e.report.slice(6) };
+        const c: CheckerReport = {
+          index: i,
+          block: block as CheckerReport["block"],
+          type: head?.[1] ?? e.report.slice(6),
+        };
         if (head?.[2] !== undefined) c.purpose = head[2];
         entry(block.dmaAccess.device).checks.push(c);
       }
@@ -79,7 +89,8 @@ export const dmaFault: Rule = {
       const { severity } = lowerIfLost(model, this.severity, first.ts - 1_000_000, first.ts);
       const details: Record<string, string | number | boolean> = { faults: faults.length };
       const name = device === "" ? "(unknown device)" : device;
-      const when = (state !== "" ? ` ${state}` : "") + (step !== undefined ? `, after "${step}"` : "");
+      const when =
+        (state !== "" ? ` ${state}` : "") + (step !== undefined ? `, after "${step}"` : "");
       let message: string;
       if (faults.length > 0) {
         const addrs = new Set<string>();
@@ -95,7 +106,12 @@ export const dmaFault: Rule = {
         const f0 = model.events[faults[0] as number];
         const firstAddr = f0?.kind === "report" ? (f0.addr ?? "?") : "?";
         Object.assign(details, { reads, writes, firstAddr });
-        const dirs = [reads > 0 ? plural(reads, "read") : "", writes > 0 ? plural(writes, "write") : ""].filter((s) => s !== "").join(" and ");
+        const dirs = [
+          reads > 0 ? plural(reads, "read") : "",
+          writes > 0 ? plural(writes, "write") : "",
+        ]
+          .filter((s) => s !== "")
+          .join(" and ");
         message =
           `${name}: the IOMMU refused ${dirs} by the device (${plural(faults.length, "fault")} at ${plural(addrs.size, "page")}, first ${firstAddr} at ${secs(f0?.ts ?? first.ts)}, line ${f0?.line ?? first.line})${when}: ` +
           (check !== undefined
@@ -109,12 +125,14 @@ export const dmaFault: Rule = {
             ? "the IOMMU let it through: a pool's page stays mapped while any of its blocks is in use"
             : "the IOMMU let it through (no translation for the device): the bytes landed in memory the device does not own");
       }
-      if (checks.length > 1) message += `; ${plural(checks.length - 1, "other buffer")} reported too: ${checks.slice(1, 4).map(shortCheck).join("; ")}${checks.length > 4 ? "; ..." : ""}`;
+      if (checks.length > 1)
+        message += `; ${plural(checks.length - 1, "other buffer")} reported too: ${checks.slice(1, 4).map(shortCheck).join("; ")}${checks.length > 4 ? "; ..." : ""}`;
       if (hit !== undefined) {
         const what = hit.kind === "dma-pool" ? "The pool is managed" : "The buffer is managed";
         message += `. ${what}: ${describe(hit)}${hit.endIndex >= 0 && hit.endIndex < (check?.index ?? 0) ? `, released at ${secs(hit.endedNs ?? hit.addedNs)}` : ""}`;
       }
-      message += freed.length > 0 ? `. DMA memory of the device released before: ${summarize(freed)}.` : ".";
+      message +=
+        freed.length > 0 ? `. DMA memory of the device released before: ${summarize(freed)}.` : ".";
       if (check !== undefined) Object.assign(details, checkDetails(model, check, checks.length));
       if (step !== undefined) details.step = step;
       const resources = hit !== undefined ? [hit, ...freed.filter((r) => r !== hit)] : freed;
@@ -159,7 +177,11 @@ function describeCheck(c: CheckerReport): string {
   const b = c.block;
   const obj = objectText(b);
   const freeBlock = c.type.includes("use-after-free");
-  const target = freeBlock ? (obj.pool !== undefined ? `a free ${obj.text}` : `a freed ${obj.text}`) : `a ${obj.text}`;
+  const target = freeBlock
+    ? obj.pool !== undefined
+      ? `a free ${obj.text}`
+      : `a freed ${obj.text}`
+    : `a ${obj.text}`;
   const loc = b.located;
   let where: string;
   if (loc === undefined) where = `in ${target}`;
@@ -167,14 +189,23 @@ function describeCheck(c: CheckerReport): string {
   else if (loc.where === "right") where = `${plural(loc.bytes, "byte")} past the end of ${target}`;
   else where = `${plural(loc.bytes, "byte")} before ${target}`;
   const region = loc?.regionBytes ?? b.object?.sizeBytes;
-  const overrun = !freeBlock && loc?.where === "inside" && region !== undefined && loc.bytes + a.sizeBytes > region ? `, running ${plural(loc.bytes + a.sizeBytes - region, "byte")} past its end` : "";
+  const overrun =
+    !freeBlock &&
+    loc?.where === "inside" &&
+    region !== undefined &&
+    loc.bytes + a.sizeBytes > region
+      ? `, running ${plural(loc.bytes + a.sizeBytes - region, "byte")} past its end`
+      : "";
   const allocSite = siteOf(b.allocated?.frames);
   const freeSite = siteOf(b.freed?.frames);
   const sites = [
     allocSite !== undefined ? `allocated by ${allocSite} (task ${b.allocated?.pid ?? "?"})` : "",
     freeSite !== undefined ? `freed by ${freeSite} (task ${b.freed?.pid ?? "?"})` : "",
   ].filter((s) => s !== "");
-  return `a ${a.op === "Read" ? "read" : "write"} of ${plural(a.sizeBytes, "byte")} at bus address ${a.busAddr ?? a.addr}${c.purpose !== undefined ? ` (${c.purpose})` : ""}, ${where}${overrun}` + (sites.length > 0 ? ` — ${sites.join(", ")}` : "");
+  return (
+    `a ${a.op === "Read" ? "read" : "write"} of ${plural(a.sizeBytes, "byte")} at bus address ${a.busAddr ?? a.addr}${c.purpose !== undefined ? ` (${c.purpose})` : ""}, ${where}${overrun}` +
+    (sites.length > 0 ? ` — ${sites.join(", ")}` : "")
+  );
 }
 
 /** `use-after-free of a 256-byte coherent DMA buffer allocated by f` for the other reports. */
@@ -183,9 +214,19 @@ function shortCheck(c: CheckerReport): string {
   return `${c.type} of a ${objectText(c.block).text}${allocSite !== undefined ? ` allocated by ${allocSite}` : ""}`;
 }
 
-function checkDetails(model: AnalysisModel, c: CheckerReport, count: number): Record<string, string | number> {
+function checkDetails(
+  model: AnalysisModel,
+  c: CheckerReport,
+  count: number,
+): Record<string, string | number> {
   const a = c.block.dmaAccess;
-  const d: Record<string, string | number> = { checkerReports: count, checkerLine: model.events[c.index]?.line ?? 0, access: `${a.op} ${a.sizeBytes} bytes at ${a.busAddr ?? a.addr}`, bugType: c.type, target: objectText(c.block).text };
+  const d: Record<string, string | number> = {
+    checkerReports: count,
+    checkerLine: model.events[c.index]?.line ?? 0,
+    access: `${a.op} ${a.sizeBytes} bytes at ${a.busAddr ?? a.addr}`,
+    bugType: c.type,
+    target: objectText(c.block).text,
+  };
   if (c.purpose !== undefined) d.purpose = c.purpose;
   const pool = objectText(c.block).pool;
   if (pool !== undefined) d.pool = pool;
@@ -205,17 +246,22 @@ function checkDetails(model: AnalysisModel, c: CheckerReport, count: number): Re
 function resourceHit(rec: DeviceRecord, c: CheckerReport): ResourceRecord | undefined {
   const at = c.index;
   const owner = c.block.object?.owner ?? "";
-  const liveAt = (r: ResourceRecord): boolean => r.addIndex <= at && (r.endIndex < 0 || r.endIndex > at);
+  const liveAt = (r: ResourceRecord): boolean =>
+    r.addIndex <= at && (r.endIndex < 0 || r.endIndex > at);
   if (owner.startsWith("dma pool ")) {
     const pools = rec.resources.filter((r) => r.kind === "dma-pool" && liveAt(r));
     return pools.length === 1 ? pools[0] : undefined;
   }
-  const managed = (c.block.allocated?.frames ?? []).slice(0, 4).some((f) => frameFunction(f) === "dmam_alloc_attrs");
+  const managed = (c.block.allocated?.frames ?? [])
+    .slice(0, 4)
+    .some((f) => frameFunction(f) === "dmam_alloc_attrs");
   if (!managed) return undefined;
   const nodes = rec.resources.filter((r) => r.kind === "dma-coherent");
   if (c.type.includes("use-after-free")) {
     let best: ResourceRecord | undefined;
-    for (const r of nodes) if (r.endIndex >= 0 && r.endIndex < at && (best === undefined || r.endIndex > best.endIndex)) best = r;
+    for (const r of nodes)
+      if (r.endIndex >= 0 && r.endIndex < at && (best === undefined || r.endIndex > best.endIndex))
+        best = r;
     return best;
   }
   const live = nodes.filter(liveAt);
@@ -224,19 +270,29 @@ function resourceHit(rec: DeviceRecord, c: CheckerReport): ResourceRecord | unde
 
 function epochAt(rec: DeviceRecord, index: number): EpochRecord | undefined {
   let best: EpochRecord | undefined;
-  for (const ep of rec.epochs) if (ep.startIndex <= index && (best === undefined || ep.startIndex > best.startIndex)) best = ep;
+  for (const ep of rec.epochs)
+    if (ep.startIndex <= index && (best === undefined || ep.startIndex > best.startIndex))
+      best = ep;
   return best;
 }
 
-function stateAt(rec: DeviceRecord | undefined, epoch: EpochRecord | undefined, index: number): string {
+function stateAt(
+  rec: DeviceRecord | undefined,
+  epoch: EpochRecord | undefined,
+  index: number,
+): string {
   if (rec === undefined || epoch === undefined) return "";
-  if (epoch.endIndex >= 0 && epoch.endIndex < index) return `after the driver let go of it (${epochLabel(epoch)})`;
-  if (epoch.releaseStartIndex !== undefined && epoch.releaseStartIndex <= index) return `while its devres were being released (${epochLabel(epoch)})`;
+  if (epoch.endIndex >= 0 && epoch.endIndex < index)
+    return `after the driver let go of it (${epochLabel(epoch)})`;
+  if (epoch.releaseStartIndex !== undefined && epoch.releaseStartIndex <= index)
+    return `while its devres were being released (${epochLabel(epoch)})`;
   return `while the driver was bound (${epochLabel(epoch)})`;
 }
 
 function dmaReleasedBefore(rec: DeviceRecord, index: number): ResourceRecord[] {
-  return rec.resources.filter((r) => DMA_KINDS.has(r.kind) && r.endIndex >= 0 && r.endIndex < index).slice(-6);
+  return rec.resources
+    .filter((r) => DMA_KINDS.has(r.kind) && r.endIndex >= 0 && r.endIndex < index)
+    .slice(-6);
 }
 
 function lastMarker(model: AnalysisModel, index: number): string | undefined {

@@ -112,7 +112,10 @@ function ownerOf(
 }
 
 /** Owner from the report's own allocation stack (report-block.ts), when no release preceded it. */
-function ownerFromReport(model: AnalysisModel, index: number): { device: string; resource?: ResourceRecord } | undefined {
+function ownerFromReport(
+  model: AnalysisModel,
+  index: number,
+): { device: string; resource?: ResourceRecord } | undefined {
   const block = readReportBlock(model, index);
   const res = freedResource(model, index, block) ?? liveResource(model, index, block);
   if (res !== undefined) return { device: res.device, resource: res };

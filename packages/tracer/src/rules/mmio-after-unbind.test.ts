@@ -20,7 +20,10 @@ function ioctlAfterUnbind(rebind: boolean): string {
     t.wait(100).probeStart("init-1", DEV);
     t.devres("init-1", DEV, "ADD", "0000000000000304", "devm_ioremap_release", 8);
   }
-  t.wait(1000).console("modetest-101", "BUG: unable to handle page fault for address: ffffc90001a01710");
+  t.wait(1000).console(
+    "modetest-101",
+    "BUG: unable to handle page fault for address: ffffc90001a01710",
+  );
   t.console("modetest-101", "#PF: supervisor write access in kernel mode");
   t.console("modetest-101", "#PF: error_code(0x0002) - not-present page");
   t.console("modetest-101", "Oops: 0002 [#1] PREEMPT SMP NOPTI");
@@ -31,7 +34,9 @@ function ioctlAfterUnbind(rebind: boolean): string {
 describe("mmio-after-unbind", () => {
   it("is clean on the real captures", () => {
     const f = "cirrus-drm-unbind.ftrace.txt";
-    expect(findingsOf(analyzeText(readFileSync(DIR + f, "utf8"), f), "mmio-after-unbind")).toEqual([]);
+    expect(findingsOf(analyzeText(readFileSync(DIR + f, "utf8"), f), "mmio-after-unbind")).toEqual(
+      [],
+    );
   });
 
   it("ties a page fault after unbind to the device whose MMIO mappings the unbind released", () => {
@@ -39,11 +44,15 @@ describe("mmio-after-unbind", () => {
     expect(fs).toHaveLength(1);
     expect(fs[0]).toMatchObject({ device: DEV, severity: "error", epoch: 0 });
     expect(fs[0]?.resources).toHaveLength(2);
-    expect(fs[0]?.message).toContain("a kernel access to ffffc90001a01710 by task modetest-101 in sim_drm_ioctl_submit+0x1c2/0x2a0 [sim_drm] took a page fault");
+    expect(fs[0]?.message).toContain(
+      "a kernel access to ffffc90001a01710 by task modetest-101 in sim_drm_ioctl_submit+0x1c2/0x2a0 [sim_drm] took a page fault",
+    );
     expect(fs[0]?.message).toContain("devm_ioremap_release x2");
   });
 
   it("does not blame an unbind the device has since been re-probed after", () => {
-    expect(findingsOf(analyzeText(ioctlAfterUnbind(true), "pf2.txt"), "mmio-after-unbind")).toEqual([]);
+    expect(findingsOf(analyzeText(ioctlAfterUnbind(true), "pf2.txt"), "mmio-after-unbind")).toEqual(
+      [],
+    );
   });
 });

@@ -24,7 +24,8 @@ export const mmioAfterUnbind: Rule = {
     "mappings released. Paths reachable from user space after unbind (ioctls, mmap faults, commits) must check " +
     "that the device is still there: drm_dev_enter()/drm_dev_exit() around hardware access, drm_dev_unplug() " +
     "(not drm_dev_unregister()) in remove().",
-  kernel: "arch/x86/mm/fault.c :: page_fault_oops; drivers/gpu/drm/drm_drv.c :: drm_dev_unplug, drm_dev_enter",
+  kernel:
+    "arch/x86/mm/fault.c :: page_fault_oops; drivers/gpu/drm/drm_drv.c :: drm_dev_unplug, drm_dev_enter",
   run(model) {
     const out: Finding[] = [];
     const seen = new Map<string, Finding>();
@@ -40,7 +41,8 @@ export const mmioAfterUnbind: Rule = {
         d.faults = (d.faults as number) + 1;
         continue;
       }
-      const who = e.task !== undefined ? ` by task ${e.task}${e.pid !== undefined ? `-${e.pid}` : ""}` : "";
+      const who =
+        e.task !== undefined ? ` by task ${e.task}${e.pid !== undefined ? `-${e.pid}` : ""}` : "";
       const rip = readReportBlock(model, i).rip;
       const f = finding(
         {
@@ -54,7 +56,12 @@ export const mmioAfterUnbind: Rule = {
             `hardware access after unbind — bracket it with drm_dev_enter()/drm_dev_exit() and use drm_dev_unplug() in remove().`,
           atNs: e.ts,
           epoch: hit.epoch,
-          details: { faults: 1, addr: e.addr ?? "", mappings: plural(hit.maps.length, "mapping"), ...(rip !== undefined ? { rip } : {}) },
+          details: {
+            faults: 1,
+            addr: e.addr ?? "",
+            mappings: plural(hit.maps.length, "mapping"),
+            ...(rip !== undefined ? { rip } : {}),
+          },
         },
         { line: e.line, ...(e.src !== undefined ? { src: e.src } : {}) },
       );
@@ -66,19 +73,27 @@ export const mmioAfterUnbind: Rule = {
 };
 
 /** The latest unbind before `index` that released iomap resources, within the window. */
-function releasedMappings(model: AnalysisModel, index: number): { device: string; maps: ResourceRecord[]; at: number; epoch: number } | undefined {
+function releasedMappings(
+  model: AnalysisModel,
+  index: number,
+): { device: string; maps: ResourceRecord[]; at: number; epoch: number } | undefined {
   const ts = model.events[index]?.ts ?? 0;
-  let best: { device: string; maps: ResourceRecord[]; at: number; epoch: number; endIndex: number } | undefined;
+  let best:
+    | { device: string; maps: ResourceRecord[]; at: number; epoch: number; endIndex: number }
+    | undefined;
   for (const d of model.devices.values()) {
     for (const ep of d.epochs) {
       if (ep.end !== "unbind" || ep.endIndex < 0 || ep.endIndex > index) continue;
-      const maps = ep.resources.filter((r) => r.kind === "iomap" && r.end === "released" && r.endIndex <= index);
+      const maps = ep.resources.filter(
+        (r) => r.kind === "iomap" && r.end === "released" && r.endIndex <= index,
+      );
       if (maps.length === 0) continue;
       const at = Math.max(...maps.map((r) => r.endedNs ?? 0));
       if (ts - at > WINDOW_NS) continue;
       // Still mapped again by a later probe of the same device: the fault is not about this unbind.
       if (d.epochs.some((x) => x.startIndex > ep.endIndex && x.startIndex < index)) continue;
-      if (best === undefined || ep.endIndex > best.endIndex) best = { device: d.name, maps, at, epoch: ep.index, endIndex: ep.endIndex };
+      if (best === undefined || ep.endIndex > best.endIndex)
+        best = { device: d.name, maps, at, epoch: ep.index, endIndex: ep.endIndex };
     }
   }
   return best;

@@ -15,9 +15,21 @@ import type { TraceEvent } from "../model/events.js";
  */
 export interface ReportBlock {
   /** `Read`/`Write`/`Free` of `sizeBytes` at `addr` by `task`/`pid`. */
-  access?: { op: "Read" | "Write" | "Free"; sizeBytes: number; addr: string; task: string; pid: number };
+  access?: {
+    op: "Read" | "Write" | "Free";
+    sizeBytes: number;
+    addr: string;
+    task: string;
+    pid: number;
+  };
   /** A device's DMA access (the DMA checker's report): size, CPU address, device, bus address. */
-  dmaAccess?: { op: "Read" | "Write"; sizeBytes: number; addr: string; device: string; busAddr?: string };
+  dmaAccess?: {
+    op: "Read" | "Write";
+    sizeBytes: number;
+    addr: string;
+    device: string;
+    busAddr?: string;
+  };
   /**
    * describe_object_addr's object: `The buggy address belongs to the object at <addr>` /
    * ` which belongs to the <owner> of size N` — owner `cache kmalloc-256`, or from the DMA
@@ -60,18 +72,38 @@ export function readReportBlock(model: AnalysisModel, index: number): ReportBloc
     if (BANNER.test(t.trim())) break;
     let m = /^(Read|Write) of size (\d+) at addr ([0-9a-fx]+) by task (.+)\/(\d+)$/.exec(t);
     if (m) {
-      out.access = { op: m[1] as "Read" | "Write", sizeBytes: Number(m[2]), addr: m[3] as string, task: m[4] as string, pid: Number(m[5]) };
+      out.access = {
+        op: m[1] as "Read" | "Write",
+        sizeBytes: Number(m[2]),
+        addr: m[3] as string,
+        task: m[4] as string,
+        pid: Number(m[5]),
+      };
       continue;
     }
-    m = /^(Read|Write) of size (\d+) at addr ([0-9a-fx]+) by device (\S+)(?: \(bus address (0x[0-9a-f]+)\))?$/.exec(t);
+    m =
+      /^(Read|Write) of size (\d+) at addr ([0-9a-fx]+) by device (\S+)(?: \(bus address (0x[0-9a-f]+)\))?$/.exec(
+        t,
+      );
     if (m) {
-      out.dmaAccess = { op: m[1] as "Read" | "Write", sizeBytes: Number(m[2]), addr: m[3] as string, device: m[4] as string };
+      out.dmaAccess = {
+        op: m[1] as "Read" | "Write",
+        sizeBytes: Number(m[2]),
+        addr: m[3] as string,
+        device: m[4] as string,
+      };
       if (m[5] !== undefined) out.dmaAccess.busAddr = m[5];
       continue;
     }
     m = /^Free of addr ([0-9a-fx]+) by task (.+)\/(\d+)$/.exec(t);
     if (m) {
-      out.access = { op: "Free", sizeBytes: 0, addr: m[1] as string, task: m[2] as string, pid: Number(m[3]) };
+      out.access = {
+        op: "Free",
+        sizeBytes: 0,
+        addr: m[1] as string,
+        task: m[2] as string,
+        pid: Number(m[3]),
+      };
       continue;
     }
     const rip = /^RIP: [0-9a-f]{4}:(\S+(?: \[[\w-]+\])?)/.exec(t);
@@ -122,7 +154,10 @@ export function readReportBlock(model: AnalysisModel, index: number): ReportBloc
     }
     m = /^The buggy address is located (\d+) bytes (inside|to the right|to the left) of/.exec(t);
     if (m) {
-      out.located = { bytes: Number(m[1]), where: m[2] === "inside" ? "inside" : m[2] === "to the right" ? "right" : "left" };
+      out.located = {
+        bytes: Number(m[1]),
+        where: m[2] === "inside" ? "inside" : m[2] === "to the right" ? "right" : "left",
+      };
       section = "tail";
       continue;
     }
@@ -132,7 +167,8 @@ export function readReportBlock(model: AnalysisModel, index: number): ReportBloc
       continue;
     }
     const f = FRAME.exec(t);
-    if (f && frames !== null && section !== "head" && section !== "tail") frames.push(f[1] as string);
+    if (f && frames !== null && section !== "head" && section !== "tail")
+      frames.push(f[1] as string);
     else if (t.trim() === "" && (section === "alloc" || section === "free")) frames = null;
   }
   return out;
@@ -159,14 +195,19 @@ export function frameFunction(frame: string): string {
 }
 
 /** Frames of devres' own teardown: memory freed here was released by devres_release_all(). */
-const DEVRES_FREE = /^(release_nodes|devres_release_all|devres_release_group|device_unbind_cleanup)\b/;
+const DEVRES_FREE =
+  /^(release_nodes|devres_release_all|devres_release_group|device_unbind_cleanup)\b/;
 
 /**
  * The devres (or drmm) node whose release freed the object: released before the report, its
  * kmalloc call site (the devm caller) among the first frames of the "Allocated by" stack; when
  * the free stack is devres' own, the latest memory node released before the report.
  */
-export function freedResource(model: AnalysisModel, index: number, block: ReportBlock): ResourceRecord | undefined {
+export function freedResource(
+  model: AnalysisModel,
+  index: number,
+  block: ReportBlock,
+): ResourceRecord | undefined {
   const allocFns = new Set((block.allocated?.frames ?? []).slice(0, 8).map(frameFunction));
   const viaDevres = (block.freed?.frames ?? []).some((f) => DEVRES_FREE.test(f));
   let byName: ResourceRecord | undefined;
@@ -177,20 +218,26 @@ export function freedResource(model: AnalysisModel, index: number, block: Report
     if (r.allocSite !== undefined && allocFns.has(frameFunction(r.allocSite))) {
       if (byName === undefined || r.endIndex > byName.endIndex) byName = r;
     }
-    if (viaDevres && r.end === "released" && (latest === undefined || r.endIndex > latest.endIndex)) latest = r;
+    if (viaDevres && r.end === "released" && (latest === undefined || r.endIndex > latest.endIndex))
+      latest = r;
   }
   return byName ?? latest;
 }
 
 /** The device of an object that was not a devres node: the probe whose task allocated it. */
-export function deviceOfReport(model: AnalysisModel, index: number, block: ReportBlock): string | undefined {
+export function deviceOfReport(
+  model: AnalysisModel,
+  index: number,
+  block: ReportBlock,
+): string | undefined {
   const pid = block.allocated?.pid;
   let best: { device: string; start: number } | undefined;
   for (const d of model.devices.values()) {
     for (const ep of d.epochs) {
       if (ep.startIndex < 0 || ep.startIndex > index) continue;
       if (pid !== undefined && ep.probePid !== pid) continue;
-      if (best === undefined || ep.startIndex > best.start) best = { device: d.name, start: ep.startIndex };
+      if (best === undefined || ep.startIndex > best.start)
+        best = { device: d.name, start: ep.startIndex };
     }
   }
   return best?.device;
@@ -200,11 +247,16 @@ export function deviceOfReport(model: AnalysisModel, index: number, block: Repor
  * The devres node a report's object is, when it was never released (a bad kfree of devm
  * memory): the latest memory node ADDed before the report from a function on the allocation stack.
  */
-export function liveResource(model: AnalysisModel, index: number, block: ReportBlock): ResourceRecord | undefined {
+export function liveResource(
+  model: AnalysisModel,
+  index: number,
+  block: ReportBlock,
+): ResourceRecord | undefined {
   const allocFns = new Set((block.allocated?.frames ?? []).slice(0, 8).map(frameFunction));
   let best: ResourceRecord | undefined;
   for (const r of model.resources) {
-    if (r.addIndex < 0 || r.addIndex > index || r.kind !== "memory" || r.allocSite === undefined) continue;
+    if (r.addIndex < 0 || r.addIndex > index || r.kind !== "memory" || r.allocSite === undefined)
+      continue;
     if (!allocFns.has(frameFunction(r.allocSite))) continue;
     if (best === undefined || r.addIndex > best.addIndex) best = r;
   }

@@ -10,8 +10,22 @@ const DEV = "0000:00:03.0";
 /** A devm IRQ before the memory its handler uses; at unbind the handler runs on freed memory. */
 function irqBeforeAlloc(): string {
   const t = new HandTrace().marker("init-1", "scenario: modprobe").probeStart("modprobe-100", DEV);
-  t.kmalloc("modprobe-100", "devm_request_threaded_irq+0x47/0xd0", "0000000000000101", 56).devres("modprobe-100", DEV, "ADD", "0000000000000101", "devm_irq_release", 16);
-  t.kmalloc("modprobe-100", "rtl_init_one+0x17e/0x2b0 [sim_r8169]", "0000000000000102", 296).devres("modprobe-100", DEV, "ADD", "0000000000000102", "devm_kzalloc_release", 256);
+  t.kmalloc("modprobe-100", "devm_request_threaded_irq+0x47/0xd0", "0000000000000101", 56).devres(
+    "modprobe-100",
+    DEV,
+    "ADD",
+    "0000000000000101",
+    "devm_irq_release",
+    16,
+  );
+  t.kmalloc("modprobe-100", "rtl_init_one+0x17e/0x2b0 [sim_r8169]", "0000000000000102", 296).devres(
+    "modprobe-100",
+    DEV,
+    "ADD",
+    "0000000000000102",
+    "devm_kzalloc_release",
+    256,
+  );
   t.wait(1000).marker("init-1", "scenario: unbind");
   t.devres("init-1", DEV, "REL", "0000000000000102", "devm_kzalloc_release", 256);
   t.line("init-1", "irq_handler_entry", "irq=19 name=sim-r8169", "d.h..");
@@ -52,7 +66,9 @@ function irqBeforeAlloc(): string {
 describe("use-after-free", () => {
   it("is clean on the real captures", () => {
     for (const f of ["e1000e-bind-unbind.ftrace.txt", "cirrus-drm-unbind.ftrace.txt"]) {
-      expect(findingsOf(analyzeText(readFileSync(DIR + f, "utf8"), f), "use-after-free")).toEqual([]);
+      expect(findingsOf(analyzeText(readFileSync(DIR + f, "utf8"), f), "use-after-free")).toEqual(
+        [],
+      );
     }
   });
 
@@ -66,13 +82,22 @@ describe("use-after-free", () => {
     expect(f?.resources).toHaveLength(1);
     const r = a.resources.find((x) => x.id === f?.resources[0]);
     expect([r?.name, r?.size, r?.end]).toEqual(["devm_kzalloc_release", 256, "released"]);
-    expect(f?.message).toContain("a hard-IRQ handler (rtl8169_interrupt+0x98/0x130 [sim_r8169]) wrote 8 bytes of freed memory — devm_kzalloc_release (256 bytes");
-    expect(f?.details).toMatchObject({ context: "hardirq", allocSite: "rtl_init_one+0x17e/0x2b0 [sim_r8169] ← local_pci_probe+0xda/0x1a0", freeSite: "release_nodes+0x4b/0xb0 ← devres_release_all+0x9e/0x140" });
+    expect(f?.message).toContain(
+      "a hard-IRQ handler (rtl8169_interrupt+0x98/0x130 [sim_r8169]) wrote 8 bytes of freed memory — devm_kzalloc_release (256 bytes",
+    );
+    expect(f?.details).toMatchObject({
+      context: "hardirq",
+      allocSite: "rtl_init_one+0x17e/0x2b0 [sim_r8169] ← local_pci_probe+0xda/0x1a0",
+      freeSite: "release_nodes+0x4b/0xb0 ← devres_release_all+0x9e/0x140",
+    });
   });
 
   it("aggregates repeated reports of the same access", () => {
     const one = irqBeforeAlloc();
-    const kasan = one.split("\n").filter((l) => l.includes("console:") && !l.includes("scenario")).join("\n");
+    const kasan = one
+      .split("\n")
+      .filter((l) => l.includes("console:") && !l.includes("scenario"))
+      .join("\n");
     const twice = one.replace(/(.*irq_handler_exit.*\n)/, `$1${kasan}\n`);
     const fs = findingsOf(analyzeText(twice, "uaf2.txt"), "use-after-free");
     expect(fs).toHaveLength(1);

@@ -1,11 +1,20 @@
 import type { Finding } from "../model/analysis.js";
 import type { KernelReportEvent } from "../model/events.js";
 import { describe, plural, secs } from "./describe.js";
-import { deviceOfReport, frameFunction, freedResource, readReportBlock, siteOf } from "./report-block.js";
+import {
+  deviceOfReport,
+  frameFunction,
+  freedResource,
+  readReportBlock,
+  siteOf,
+} from "./report-block.js";
 import type { Rule } from "./rule.js";
 import { finding, lowerIfLost } from "./rule-support.js";
 
-const UAF_REPORTS = new Set<KernelReportEvent["report"]>(["kasan-use-after-free", "kasan-out-of-bounds"]);
+const UAF_REPORTS = new Set<KernelReportEvent["report"]>([
+  "kasan-use-after-free",
+  "kasan-out-of-bounds",
+]);
 
 /**
  * An access to freed (or out-of-bounds) memory the kernel's KASAN reported, tied to what it hit:
@@ -46,13 +55,32 @@ export const useAfterFree: Rule = {
         g.count++;
         continue;
       }
-      const ctx = block.inIrq ? "a hard-IRQ handler" : block.access !== undefined ? `task ${block.access.task}/${block.access.pid}` : "the kernel";
+      const ctx = block.inIrq
+        ? "a hard-IRQ handler"
+        : block.access !== undefined
+          ? `task ${block.access.task}/${block.access.pid}`
+          : "the kernel";
       const acc = block.access;
-      const what = acc === undefined ? "accessed" : acc.op === "Free" ? "freed" : `${acc.op === "Read" ? "read" : "wrote"} ${plural(acc.sizeBytes, "byte")} of`;
-      const kind = e.report === "kasan-out-of-bounds" ? "memory past the end of an object" : "freed memory";
-      const obj = res !== undefined ? `${describe(res)}, released at ${secs(res.endedNs ?? res.addedNs)}` : block.cache !== undefined ? `a ${block.cache.sizeBytes}-byte ${block.cache.name} object` : "an object";
+      const what =
+        acc === undefined
+          ? "accessed"
+          : acc.op === "Free"
+            ? "freed"
+            : `${acc.op === "Read" ? "read" : "wrote"} ${plural(acc.sizeBytes, "byte")} of`;
+      const kind =
+        e.report === "kasan-out-of-bounds" ? "memory past the end of an object" : "freed memory";
+      const obj =
+        res !== undefined
+          ? `${describe(res)}, released at ${secs(res.endedNs ?? res.addedNs)}`
+          : block.cache !== undefined
+            ? `a ${block.cache.sizeBytes}-byte ${block.cache.name} object`
+            : "an object";
       const { severity } = lowerIfLost(model, this.severity, e.ts - 1_000_000, e.ts);
-      const details: Record<string, string | number | boolean> = { report: e.report, access: fn, context: block.inIrq ? "hardirq" : "task" };
+      const details: Record<string, string | number | boolean> = {
+        report: e.report,
+        access: fn,
+        context: block.inIrq ? "hardirq" : "task",
+      };
       if (allocSite !== undefined) details.allocSite = allocSite;
       if (freeSite !== undefined) details.freeSite = freeSite;
       if (acc !== undefined) details.addr = acc.addr;
@@ -86,4 +114,3 @@ export const useAfterFree: Rule = {
     });
   },
 };
-

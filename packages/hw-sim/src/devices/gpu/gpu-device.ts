@@ -29,7 +29,16 @@ export class GpuDevice extends PciFunction {
     super(
       m,
       "bochs-display-shaped GPU",
-      { vendor: 0x1234, device: 0x1111, classCode: 0x038000, revision: 2, subsystemVendor: 0x1af4, subsystemDevice: 0x1100, interruptPin: 1, msiVectors: opts.msiVectors ?? 1 },
+      {
+        vendor: 0x1234,
+        device: 0x1111,
+        classCode: 0x038000,
+        revision: 2,
+        subsystemVendor: 0x1af4,
+        subsystemDevice: 0x1100,
+        interruptPin: 1,
+        msiVectors: opts.msiVectors ?? 1,
+      },
       [{ kind: "mem", size: vram, prefetch: true }, null, { kind: "mem", size: G.GPU_MMIO_BYTES }],
     );
     this.dispi[G.VBE_DISPI_INDEX_ID] = G.VBE_DISPI_ID5;
@@ -44,7 +53,11 @@ export class GpuDevice extends PciFunction {
   get mode(): { xres: number; yres: number; bpp: number } | null {
     const d = this.dispi;
     if (((d[G.VBE_DISPI_INDEX_ENABLE] ?? 0) & G.VBE_DISPI_ENABLED) === 0) return null;
-    return { xres: d[G.VBE_DISPI_INDEX_XRES] ?? 0, yres: d[G.VBE_DISPI_INDEX_YRES] ?? 0, bpp: d[G.VBE_DISPI_INDEX_BPP] ?? 0 };
+    return {
+      xres: d[G.VBE_DISPI_INDEX_XRES] ?? 0,
+      yres: d[G.VBE_DISPI_INDEX_YRES] ?? 0,
+      bpp: d[G.VBE_DISPI_INDEX_BPP] ?? 0,
+    };
   }
 
   private vramPage(off: number): Uint8Array {
@@ -65,7 +78,8 @@ export class GpuDevice extends PciFunction {
   }
 
   private vramWrite(off: number, bytes: Uint8Array): void {
-    for (let i = 0; i < bytes.length && off + i < this.vramBytes; i++) this.vramPage(off + i)[(off + i) % 65536] = bytes[i] ?? 0;
+    for (let i = 0; i < bytes.length && off + i < this.vramBytes; i++)
+      this.vramPage(off + i)[(off + i) % 65536] = bytes[i] ?? 0;
   }
 
   protected readBar(bar: number, off: number, size: number): number {
@@ -74,9 +88,11 @@ export class GpuDevice extends PciFunction {
       return size === 1 ? (b[0] ?? 0) : size === 2 ? (b[0] ?? 0) | ((b[1] ?? 0) << 8) : le32(b, 0);
     }
     if (bar !== 2) return 0;
-    if (off >= G.PCI_VGA_BOCHS_OFFSET && off < G.PCI_VGA_BOCHS_OFFSET + 0x20) return this.dispi[(off - G.PCI_VGA_BOCHS_OFFSET) >> 1] ?? 0;
+    if (off >= G.PCI_VGA_BOCHS_OFFSET && off < G.PCI_VGA_BOCHS_OFFSET + 0x20)
+      return this.dispi[(off - G.PCI_VGA_BOCHS_OFFSET) >> 1] ?? 0;
     if (off === G.PCI_VGA_QEXT_OFFSET + G.PCI_VGA_QEXT_REG_SIZE) return 8;
-    if (off === G.PCI_VGA_QEXT_OFFSET + G.PCI_VGA_QEXT_REG_BYTEORDER) return this.regs.get(off) ?? G.PCI_VGA_QEXT_LITTLE_ENDIAN;
+    if (off === G.PCI_VGA_QEXT_OFFSET + G.PCI_VGA_QEXT_REG_BYTEORDER)
+      return this.regs.get(off) ?? G.PCI_VGA_QEXT_LITTLE_ENDIAN;
     return this.regs.get(off) ?? 0;
   }
 
@@ -92,7 +108,8 @@ export class GpuDevice extends PciFunction {
       const index = (off - G.PCI_VGA_BOCHS_OFFSET) >> 1;
       if (index === G.VBE_DISPI_INDEX_ID || index === G.VBE_DISPI_INDEX_VIDEO_MEMORY_64K) return;
       this.dispi[index] = value & 0xffff;
-      if (index === G.VBE_DISPI_INDEX_ENABLE && (value & G.VBE_DISPI_ENABLED) !== 0) this.counters.modesets++;
+      if (index === G.VBE_DISPI_INDEX_ENABLE && (value & G.VBE_DISPI_ENABLED) !== 0)
+        this.counters.modesets++;
       return;
     }
     switch (off) {

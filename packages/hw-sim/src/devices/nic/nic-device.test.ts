@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { IRQF_SHARED, IRQ_HANDLED, ioremap, pci_enable_device, pci_resource_start, request_irq, type PciDev } from "@devscope/core";
+import {
+  IRQF_SHARED,
+  IRQ_HANDLED,
+  ioremap,
+  pci_enable_device,
+  pci_resource_start,
+  request_irq,
+  type PciDev,
+} from "@devscope/core";
 import { Machine } from "../../machine.js";
 import { NicDevice } from "./nic-device.js";
 import * as R from "./nic-regs.js";
@@ -27,11 +35,18 @@ describe("e1000-shaped NIC model", () => {
     const io = ioremap(m.kernel, pci_resource_start(pdev, 0), 0x20000);
     if (io === null) throw new Error("no mapping");
     let fired = 0;
-    request_irq(pdev, pdev.irq, () => {
-      fired++;
-      io.read32(R.ICR);
-      return IRQ_HANDLED;
-    }, IRQF_SHARED, "eth0", nic);
+    request_irq(
+      pdev,
+      pdev.irq,
+      () => {
+        fired++;
+        io.read32(R.ICR);
+        return IRQ_HANDLED;
+      },
+      IRQF_SHARED,
+      "eth0",
+      nic,
+    );
     io.write32(R.E1000_ICR_LSC, R.ICS);
     m.run(100_000);
     expect(fired).toBe(0); // masked
@@ -53,11 +68,18 @@ describe("e1000-shaped NIC model", () => {
     if (io === null) throw new Error("no mapping");
     let fired = 0;
     const dev_id = {};
-    request_irq(pdev, pdev.irq, () => {
-      fired++;
-      io.read32(R.ICR);
-      return IRQ_HANDLED;
-    }, IRQF_SHARED, "eth0", dev_id);
+    request_irq(
+      pdev,
+      pdev.irq,
+      () => {
+        fired++;
+        io.read32(R.ICR);
+        return IRQ_HANDLED;
+      },
+      IRQF_SHARED,
+      "eth0",
+      dev_id,
+    );
     io.write32(R.E1000_ICR_LSC, R.IMS);
     nic.stuckCauses = R.E1000_ICR_LSC;
     nic.raise(R.E1000_ICR_LSC);

@@ -39,7 +39,14 @@ export class NicDevice extends PciFunction {
   private regs = new Map<number, number>();
   private icr = 0;
   private ims = 0;
-  readonly counters: NicCounters = { rxFrames: 0, rxDropped: 0, rxNoDesc: 0, txFrames: 0, counterDumps: 0, dmaErrors: 0 };
+  readonly counters: NicCounters = {
+    rxFrames: 0,
+    rxDropped: 0,
+    rxNoDesc: 0,
+    txFrames: 0,
+    counterDumps: 0,
+    dmaErrors: 0,
+  };
   readonly mac: readonly number[];
   prefetch: number;
   stuckCauses: number;
@@ -49,8 +56,20 @@ export class NicDevice extends PciFunction {
     super(
       m,
       "e1000-shaped NIC",
-      { vendor: 0x8086, device: 0x100e, classCode: 0x020000, revision: 3, subsystemVendor: 0x1af4, subsystemDevice: 0x1100, interruptPin: 1, msiVectors: opts.msiVectors ?? 1 },
-      [{ kind: "mem", size: R.NIC_BAR0_BYTES }, { kind: "io", size: 0x40 }],
+      {
+        vendor: 0x8086,
+        device: 0x100e,
+        classCode: 0x020000,
+        revision: 3,
+        subsystemVendor: 0x1af4,
+        subsystemDevice: 0x1100,
+        interruptPin: 1,
+        msiVectors: opts.msiVectors ?? 1,
+      },
+      [
+        { kind: "mem", size: R.NIC_BAR0_BYTES },
+        { kind: "io", size: 0x40 },
+      ],
     );
     this.mac = opts.mac ?? [0x52, 0x54, 0x00, 0x12, 0x34, 0x56];
     this.prefetch = opts.prefetch ?? 0;
@@ -68,7 +87,10 @@ export class NicDevice extends PciFunction {
     this.regs.set(R.STATUS, R.STATUS_LU | R.STATUS_FD);
     this.regs.set(R.CHIP_XID, R.SIM_NIC_XID);
     const m = this.mac;
-    this.regs.set(R.RAL0, ((m[0] ?? 0) | ((m[1] ?? 0) << 8) | ((m[2] ?? 0) << 16) | ((m[3] ?? 0) << 24)) >>> 0);
+    this.regs.set(
+      R.RAL0,
+      ((m[0] ?? 0) | ((m[1] ?? 0) << 8) | ((m[2] ?? 0) << 16) | ((m[3] ?? 0) << 24)) >>> 0,
+    );
     this.regs.set(R.RAH0, ((m[4] ?? 0) | ((m[5] ?? 0) << 8) | R.RAH_AV) >>> 0);
     this.icr = 0;
     this.ims = 0;
@@ -131,7 +153,8 @@ export class NicDevice extends PciFunction {
         return;
       case R.CNTR_CMD:
         this.regs.set(off, value);
-        if ((value & R.CNTR_DUMP) !== 0) this.machine.schedule(this.machine.jitter(3_000), () => this.dumpCounters());
+        if ((value & R.CNTR_DUMP) !== 0)
+          this.machine.schedule(this.machine.jitter(3_000), () => this.dumpCounters());
         return;
       case R.STATUS:
       case R.CHIP_XID:
@@ -160,7 +183,10 @@ export class NicDevice extends PciFunction {
   }
 
   private ring(base: number, len: number): { base: number; count: number } {
-    return { base: this.reg(base) + this.reg(base + 4) * 0x100000000, count: Math.floor(this.reg(len) / R.DESC_BYTES) };
+    return {
+      base: this.reg(base) + this.reg(base + 4) * 0x100000000,
+      count: Math.floor(this.reg(len) / R.DESC_BYTES),
+    };
   }
 
   /**
@@ -182,7 +208,13 @@ export class NicDevice extends PciFunction {
     }
     const descAddr = base + head * R.DESC_BYTES;
     const burst = R.DESC_BYTES * (1 + this.prefetch);
-    const desc = this.dma.read(descAddr, burst, this.prefetch > 0 ? `rx descriptor fetch (+${this.prefetch} prefetched)` : "rx descriptor fetch");
+    const desc = this.dma.read(
+      descAddr,
+      burst,
+      this.prefetch > 0
+        ? `rx descriptor fetch (+${this.prefetch} prefetched)`
+        : "rx descriptor fetch",
+    );
     if (desc === null) {
       this.counters.dmaErrors++;
       return false;
