@@ -7,6 +7,7 @@ import { kmalloc } from "../mm/kmalloc.js";
 import {
   DMA_BIT_MASK,
   DMA_MAPPING_ERROR,
+  DMA_TOMBSTONES,
   dma_alloc_coherent,
   dma_free_coherent,
   dma_map_single,
@@ -34,6 +35,26 @@ describe("DMA API (kernel/dma/mapping.c)", () => {
     expect(k.dma.lookup(low.dma_handle + 100)).toBe(low);
     dma_free_coherent(dev, 3000, low.vaddr, low.dma_handle);
     expect(k.dma.lookup(low.dma_handle)?.live).toBe(false);
+  });
+
+  it("remembers the most recent freed mappings (tombstones), a bounded number of them", () => {
+    const { k, dev } = make();
+    const first = must(dma_alloc_coherent(dev, 4096, GFP_KERNEL));
+    const firstHandle = first.dma_handle;
+    dma_free_coherent(dev, 4096, first.vaddr, first.dma_handle);
+    // A device access right after the free hits the tombstone: "freed", not "unmapped".
+    const verdict = k.dma.check(dev, firstHandle, 4, true);
+    expect(verdict.ok ? "ok" : verdict.reason).toBe("freed");
+    let last = first;
+    for (let i = 0; i < DMA_TOMBSTONES; i++) {
+      last = must(dma_alloc_coherent(dev, 4096, GFP_KERNEL));
+      dma_free_coherent(dev, 4096, last.vaddr, last.dma_handle);
+    }
+    // Page reuse may put later buffers at the same address; the newest covering one answers.
+    expect(k.dma.lookup(last.dma_handle)).toBe(last);
+    expect(k.dma.liveMappings(dev)).toHaveLength(0);
+    // The oldest has aged out of the ring: it is no longer what the table answers with.
+    expect(k.dma.lookup(firstHandle)).not.toBe(first);
   });
 
   it("each mapping records the requested size and who mapped and unmapped it (task, site, stack)", () => {

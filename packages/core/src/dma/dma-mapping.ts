@@ -81,16 +81,29 @@ export type DmaAccessVerdict =
       mapping: DmaMapping | null;
     };
 
+/** Freed mappings the table remembers for late device accesses (count). */
+export const DMA_TOMBSTONES = 4096;
+
 /**
  * The DMA API (kernel/dma/mapping.c + dma-direct): masks, coherent allocations from the page
- * allocator below the device's mask, streaming mappings, and a table of every mapping (live and
- * freed) that device models and an IOMMU-like checker query by bus address.
+ * allocator below the device's mask, streaming mappings, and a table of the live mappings plus
+ * the most recently freed ones (tombstones) that device models and an IOMMU-like checker query
+ * by bus address.
  */
 export class DmaMappings {
   private nextId = 1;
   private readonly liveByHandle = new Map<number, DmaMapping>();
-  /** Every mapping ever made, in order (tombstones included). */
-  readonly all: DmaMapping[] = [];
+  /** Live mappings, oldest first (a driver holds a few dozen at a time). */
+  private readonly live: DmaMapping[] = [];
+  /**
+   * The most recently freed mappings (tombstones), a ring of DMA_TOMBSTONES entries, so a late
+   * device access can still be told from a wild one without the table growing with every
+   * mapping a long run ever made (KASAN bounds its quarantine the same way).
+   */
+  private readonly tombs: (DmaMapping | undefined)[] = new Array<DmaMapping | undefined>(
+    DMA_TOMBSTONES,
+  );
+  private tombNext = 0;
 
   constructor(private readonly k: Kernel) {}
 
@@ -208,19 +221,16 @@ export class DmaMappings {
    * one (tombstone), else null. Optionally restricted to one device.
    */
   lookup(dma: number, dev?: Device): DmaMapping | null {
-    let tomb: DmaMapping | null = null;
-    for (let i = this.all.length - 1; i >= 0; i--) {
-      const m = this.all[i] as DmaMapping;
-      if (!m.contains(dma) || (dev !== undefined && m.dev !== dev)) continue;
-      if (m.live) return m;
-      if (tomb === null) tomb = m;
+    for (let i = this.live.length - 1; i >= 0; i--) {
+      const m = this.live[i] as DmaMapping;
+      if (m.contains(dma) && (dev === undefined || m.dev === dev)) return m;
     }
-    return tomb;
+    return this.newestTomb(dma, dev);
   }
 
   /** Live mappings of a device, oldest first. */
   liveMappings(dev?: Device): DmaMapping[] {
-    return this.all.filter((m) => m.live && (dev === undefined || m.dev === dev));
+    return this.live.filter((m) => dev === undefined || m.dev === dev);
   }
 
   /**
@@ -228,11 +238,13 @@ export class DmaMappings {
    * what an IOMMU would allow. The simulator's devices call this before touching memory.
    */
   check(dev: Device, dma: number, len: number, write: boolean): DmaAccessVerdict {
+    // A live mapping of this device wins; otherwise the newest mapping that covered the address
+    // (another device's live one, or a tombstone) says what the access hit.
     let best: DmaMapping | null = null;
-    for (let i = this.all.length - 1; i >= 0; i--) {
-      const m = this.all[i] as DmaMapping;
+    for (let i = this.live.length - 1; i >= 0; i--) {
+      const m = this.live[i] as DmaMapping;
       if (!m.contains(dma)) continue;
-      if (m.live && m.dev === dev) {
+      if (m.dev === dev) {
         if (!m.contains(dma, len)) return { ok: false, reason: "overrun", mapping: m };
         if ((write && m.dir === "DMA_TO_DEVICE") || (!write && m.dir === "DMA_FROM_DEVICE"))
           return { ok: false, reason: "direction", mapping: m };
@@ -240,6 +252,8 @@ export class DmaMappings {
       }
       if (best === null) best = m;
     }
+    const tomb = this.newestTomb(dma);
+    if (tomb !== null && (best === null || tomb.id > best.id)) best = tomb;
     if (best === null) return { ok: false, reason: "unmapped", mapping: null };
     return { ok: false, reason: best.live ? "other-device" : "freed", mapping: best };
   }
@@ -275,8 +289,19 @@ export class DmaMappings {
    */
   observer: { mapped(m: DmaMapping): void; unmapped(m: DmaMapping): void } | null = null;
 
+  /** The most recently freed mapping covering `dma` (optionally of one device). */
+  private newestTomb(dma: number, dev?: Device): DmaMapping | null {
+    const n = DMA_TOMBSTONES;
+    for (let k = 1; k <= n; k++) {
+      const m = this.tombs[(this.tombNext - k + n) % n];
+      if (m === undefined) return null;
+      if (m.contains(dma) && (dev === undefined || m.dev === dev)) return m;
+    }
+    return null;
+  }
+
   private add(m: DmaMapping): void {
-    this.all.push(m);
+    this.live.push(m);
     this.liveByHandle.set(m.dma_handle, m);
     if (this.observer !== null) this.observer.mapped(m);
   }
@@ -287,6 +312,10 @@ export class DmaMappings {
     m.freeSite = site;
     m.freed = this.k.stamp(site);
     if (this.liveByHandle.get(m.dma_handle) === m) this.liveByHandle.delete(m.dma_handle);
+    const at = this.live.lastIndexOf(m);
+    if (at >= 0) this.live.splice(at, 1);
+    this.tombs[this.tombNext] = m;
+    this.tombNext = (this.tombNext + 1) % DMA_TOMBSTONES;
     if (this.observer !== null) this.observer.unmapped(m);
   }
 

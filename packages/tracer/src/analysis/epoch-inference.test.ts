@@ -21,6 +21,24 @@ ${probeStart(2, "kworker/0:2-6", "d0", 2)}
     expect(epochs[0]?.endEvidence).toContain("probe of d0 failed with error -12");
   });
 
+  it("shows a probe that failed without any devres activity as its own epoch", () => {
+    // e1000e-style: the device never logged a devres node; the kernel's line is all there is.
+    const quiet = epochsOf(`1.0 - probe_failed e1000e d9 -5`, "d9");
+    expect(
+      quiet.map((e) => [e.end, e.errno, e.driver, e.start_ns, e.end_ns, e.endNotLogged]),
+    ).toEqual([["probe-failed", -5, "e1000e", 1_000_000_000, 1_000_000_000, true]]);
+    expect(quiet[0]?.startEvidence).toContain("no devres activity");
+    // A device that was bound and unbound long before, then fails a later probe silently.
+    const later = epochsOf(`${probeStart(1, "modprobe-7", "d0", 1)}
+1.1 modprobe-7 devres d0 ADD a pcim_release 8
+2.0 rmmod-9 devres d0 REL a pcim_release 8
+9.0 - probe_failed other d0 -22`);
+    expect(later.map((e) => [e.index, e.end, e.errno])).toEqual([
+      [0, "unbind", undefined],
+      [1, "probe-failed", -22],
+    ]);
+  });
+
   it("calls an rmmod (another task) an unbind", () => {
     const [e] = epochsOf(`${probeStart(1, "modprobe-7", "d0", 1)}
 1.1 modprobe-7 devres d0 ADD a pcim_release 8

@@ -43,11 +43,55 @@ export function inferEpochEnds(input: InferenceInput): void {
     }
     list.push({ pf: e, index: i });
   }
+  const unapplied: { pf: ProbeFailedEvent; index: number }[] = [];
   for (const dev of devices.values()) {
     const failed = failedByDev.get(dev.name) ?? [];
     for (const epoch of dev.epochs) decide(epoch, events, activity);
-    for (const { pf, index } of failed) applyProbeFailed(dev, pf, index);
+    for (const f of failed) if (!applyProbeFailed(dev, f.pf, f.index)) unapplied.push(f);
     assignDrivers(dev, log, activity);
+  }
+  for (const [name, failed] of failedByDev) if (!devices.has(name)) unapplied.push(...failed);
+  // A probe that failed before adding any devres node (or whose device never logged one)
+  // is still a bind attempt the user should see: one epoch made of the kernel's line alone.
+  unapplied.sort((x, y) => x.index - y.index);
+  for (const { pf, index } of unapplied) {
+    const name = pf.dev;
+    let dev = devices.get(name);
+    // Appended only: epochs are indexed in time order and resources refer to them by index.
+    if (dev !== undefined && dev.epochs.some((ep) => ep.start_ns > pf.ts)) continue;
+    if (dev === undefined) {
+      dev = {
+        name,
+        epochs: [],
+        resources: [],
+        drmm: [],
+        counts: { add: 0, rel: 0, rem: 0, replace: 0 },
+        coveredFrom: -1,
+      };
+      devices.set(name, dev);
+    }
+    const epoch: EpochRecord = {
+      index: dev.epochs.length,
+      start_ns: pf.ts,
+      end_ns: pf.ts,
+      end: "probe-failed",
+      device: name,
+      startIndex: index,
+      endIndex: index,
+      closure: "probe-failed-line",
+      endNotLogged: true,
+      resources: [],
+      leftovers: [],
+      liveAtStart: [],
+      covered: false,
+      added: 0,
+      errno: pf.errno,
+      driver: pf.driver,
+      startEvidence: `only the kernel's probe_failed line (${pf.via ?? "log"} line ${pf.line}): the probe logged no devres activity`,
+      endEvidence: `${pf.driver}: probe of ${pf.dev} failed with error ${pf.errno} (${pf.via ?? "log"} line ${pf.line})`,
+    };
+    dev.epochs.push(epoch);
+    dev.driver ??= pf.driver;
   }
 }
 
@@ -102,14 +146,15 @@ function decide(epoch: EpochRecord, events: readonly TraceEvent[], activity: Tas
       : " (the trace shows no user-space activity of this task at all: weak evidence)");
 }
 
-function applyProbeFailed(dev: DeviceRecord, pf: ProbeFailedEvent, index: number): void {
+/** Ties the line to the epoch it ended; false when no epoch of the device can be it. */
+function applyProbeFailed(dev: DeviceRecord, pf: ProbeFailedEvent, index: number): boolean {
   // The last epoch that started before the line: really_probe prints it after the rollback,
   // so a retry (deferred probe) that starts later is not it.
   let target: EpochRecord | undefined;
   for (const epoch of dev.epochs) if (epoch.start_ns <= pf.ts) target = epoch;
-  if (target === undefined) return;
+  if (target === undefined) return false;
   const open = target.closure === "trace-end" || target.closure === "next-probe";
-  if (!open && pf.ts - target.end_ns > PROBE_FAILED_WINDOW_NS) return;
+  if (!open && pf.ts - target.end_ns > PROBE_FAILED_WINDOW_NS) return false;
   const where = `${pf.via ?? "log"} line ${pf.line}`;
   if (open) {
     // Nothing was released (the list was empty): the line is the only sign of the end.
@@ -125,6 +170,7 @@ function applyProbeFailed(dev: DeviceRecord, pf: ProbeFailedEvent, index: number
   target.errno = pf.errno;
   target.endEvidence = `${pf.driver}: probe of ${pf.dev} failed with error ${pf.errno} (${where})`;
   target.driver ??= pf.driver;
+  return true;
 }
 
 function assignDrivers(dev: DeviceRecord, log: KernelLogData, activity: TaskActivity): void {

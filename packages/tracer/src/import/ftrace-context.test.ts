@@ -165,10 +165,27 @@ describe("tokenizeFtraceLine", () => {
     expect(tok("  init-1 [000] ..... 6.624306: empty:").payload).toBe("");
   });
 
+  it("recognises the function tracer's entries and stack-trace headers (not events, not errors)", () => {
+    const ctx = newContext();
+    const fn = new TextEncoder().encode(
+      "  bash-1 [000] .....  8.459725: do_sys_open <-x64_sys_call",
+    );
+    expect(tokenizeFtraceLine(fn, 0, fn.length, ctx)).toBe(true);
+    expect(ctx.special).toBe("function");
+    const st = new TextEncoder().encode("  bash-1 [000] .....  8.459725: <stack trace>");
+    expect(tokenizeFtraceLine(st, 0, st.length, ctx)).toBe(true);
+    expect(ctx.special).toBe("kernel_stack");
+    const ev = new TextEncoder().encode(
+      "            init-1       [000] .....     6.624306: foo: x",
+    );
+    expect(tokenizeFtraceLine(ev, 0, ev.length, ctx)).toBe(true);
+    expect(ctx.special).toBe("");
+  });
+
   it("rejects what is not an event line, saying what was expected", () => {
     expect(fails("hello world")).toMatch(/<task>-<pid> \[<cpu>\]/);
     expect(fails("  bash-1 [000] .....  8.459725 foo: x")).toMatch(/timestamp/);
-    expect(fails("  bash-1 [000] .....  8.459725: do_sys_open <-x")).toBe(
+    expect(fails("  bash-1 [000] .....  8.459725: do_sys_open x")).toBe(
       "expected 'event_name: ' after the timestamp",
     );
     expect(fails("  bash-1 [000] !!!!! 8.459725: foo: x")).toMatch(/flags/);

@@ -56,6 +56,12 @@ export interface FtraceContext {
   payloadStart: number;
   /** Why tokenizing failed. */
   error: string;
+  /**
+   * Set instead of an event name for well-formed lines that are not trace events: the
+   * `function` tracer's `func <-parent` entries, `<stack trace>` / `<user stack trace>` headers.
+   * Empty for ordinary event lines.
+   */
+  special: "" | "function" | "kernel_stack" | "user_stack";
 }
 
 export function newContext(): FtraceContext {
@@ -74,6 +80,7 @@ export function newContext(): FtraceContext {
     nameEnd: 0,
     payloadStart: 0,
     error: "",
+    special: "",
   };
 }
 
@@ -135,6 +142,40 @@ function readTimestamp(b: Uint8Array, i: number, tokEnd: number, ctx: FtraceCont
   return true;
 }
 
+const STACK_TRACE = asciiBytes("<stack trace>");
+const USER_STACK_TRACE = asciiBytes("<user stack trace>");
+const FN_ARROW = asciiBytes(" <-");
+
+function asciiBytes(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let k = 0; k < s.length; k++) out[k] = s.charCodeAt(k);
+  return out;
+}
+
+function startsWithAt(b: Uint8Array, i: number, end: number, lit: Uint8Array): boolean {
+  if (end - i < lit.length) return false;
+  for (let k = 0; k < lit.length; k++) if (b[i + k] !== lit[k]) return false;
+  return true;
+}
+
+/**
+ * Lines after the timestamp that are well-formed kernel output but not `name: payload` events:
+ * the stack-trace entry headers (kernel/trace/trace_output.c :: trace_stack_print,
+ * trace_user_stack_print) and the function tracer's `%ps <-%ps` (:: trace_fn_trace).
+ */
+function specialLine(b: Uint8Array, i: number, end: number): FtraceContext["special"] {
+  while (end > i && isBlank(b[end - 1] as number)) end--;
+  if (startsWithAt(b, i, end, STACK_TRACE) && end - i === STACK_TRACE.length) return "kernel_stack";
+  if (startsWithAt(b, i, end, USER_STACK_TRACE) && end - i === USER_STACK_TRACE.length)
+    return "user_stack";
+  // "func <-parent": exactly two tokens, the second starting with "<-".
+  let k = i;
+  while (k < end && !isBlank(b[k] as number)) k++;
+  if (k === i || !startsWithAt(b, k, end, FN_ARROW) || end - (k + FN_ARROW.length) < 1) return "";
+  for (let j = k + FN_ARROW.length; j < end; j++) if (isBlank(b[j] as number)) return "";
+  return "function";
+}
+
 /** After the timestamp token: "event_name: payload". */
 function readEventName(b: Uint8Array, i: number, end: number, ctx: FtraceContext): boolean {
   i = skipBlanks(b, i, end);
@@ -145,9 +186,16 @@ function readEventName(b: Uint8Array, i: number, end: number, ctx: FtraceContext
     k++;
   }
   if (k === i || k >= end || b[k] !== COLON || (k + 1 < end && !isBlank(b[k + 1] as number))) {
+    const special = specialLine(b, i, end);
+    if (special !== "") {
+      ctx.special = special;
+      ctx.nameStart = ctx.nameEnd = ctx.payloadStart = i;
+      return true;
+    }
     ctx.error = "expected 'event_name: ' after the timestamp";
     return false;
   }
+  ctx.special = "";
   ctx.nameStart = i;
   ctx.nameEnd = k;
   ctx.payloadStart = k + 2 <= end ? k + 2 : end;
@@ -385,6 +433,7 @@ export function tryKernelLayout(
   ctx.ts = secs * 1e9 + (((((f0 * 10 + f1) * 10 + f2) * 10 + f3) * 10 + f4) * 10 + f5) * 1000;
   ctx.rawClock = false;
   ctx.latency = false;
+  ctx.special = "";
   ctx.nameStart = ns;
   ctx.nameEnd = ne;
   ctx.payloadStart = ne + 2 <= end ? ne + 2 : end;

@@ -25,6 +25,32 @@ function imp(lines: readonly string[], opts: Parameters<typeof importText>[1] = 
 const dv = (r: ImportResult): DevresEvent[] => devresEvents(r.events);
 
 describe("ftrace text", () => {
+  it("function tracer entries and stack-trace headers are well-formed output: ignored, not rejected", () => {
+    const r = imp([
+      "# tracer: function",
+      "#",
+      "            bash-1977    [002] ..... 17284.993652: devres_add <-devm_kmalloc",
+      "            bash-1977    [002] d..1. 17284.993653: devres_log: 0000:03:00.0 ADD 00000000b2f4c1aa devm_kzalloc_release (4096 bytes)",
+      "            bash-1977    [002] ..... 17284.993800: <stack trace>",
+      " => devm_kmalloc",
+      " => my_open",
+      "            bash-1977    [002] ..... 17284.993900: <user stack trace>",
+      "     kworker/u16:1-77    (   77) [004] ....   316.196720: __kmalloc <-devm_kmalloc",
+      // not a function entry: three tokens, or no "<-"
+      "            bash-1977    [002] ..... 17284.994000: devres_add devm_kmalloc",
+    ]);
+    expect(r.lines.ignored).toMatchObject({
+      function: 2,
+      kernel_stack: 1,
+      user_stack: 1,
+      stacktrace: 2,
+    });
+    expect(r.lines.rejected).toBe(1);
+    expect(r.lines.rejectedSamples[0]?.line).toBe(10);
+    expect(dv(r)).toHaveLength(1);
+    expect(r.meta.lastNs).toBe(17284993900000);
+  });
+
   it("header metadata: tracer, entries, #P, a cut-off start", () => {
     const r = imp([
       ...HEADER,

@@ -234,7 +234,7 @@ export function finalizeImport(
     );
   if (meta.tracer !== undefined && meta.tracer !== "nop")
     noteList.push(
-      `The '${meta.tracer}' tracer was active: devscope reads trace events; that tracer's own lines are rejected.`,
+      `The '${meta.tracer}' tracer was active: devscope reads trace events; the function tracer's own entries are counted as ignored ("function"), other tracers' lines that are not events are rejected.`,
     );
   if (meta.rawClock)
     noteList.push(

@@ -647,6 +647,7 @@ export class SegmentParser {
     this.curS = s;
     this.curE = e;
 
+    if (ctx.special !== "") return this.ignore(ctx.special);
     const id = eventId(b, ctx.nameStart, ctx.nameEnd);
     switch (id) {
       case Ev.Kmalloc:
