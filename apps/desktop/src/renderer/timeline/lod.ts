@@ -119,7 +119,6 @@ export function aggregateRow(
   const end = b.endNs;
   const style = b.style;
   const nsPerPx = 1 / pxPerNs;
-  const tEnd = t0Ns + widthPx * nsPerPx;
   // First bar that can reach the window: running max of ends is sorted.
   let i = lowerBound(b.rowMaxEnd, rs, re, t0Ns);
   let visited = 0;
@@ -129,9 +128,11 @@ export function aggregateRow(
   run.style = -1;
   while (i < re) {
     const s = start[i] as number;
-    if (s > tEnd) break;
-    const e = end[i] as number;
     const x0 = (s - t0Ns) * pxPerNs;
+    // Compared in px, not against t0 + width / pxPerNs: the round trip through ns can land a
+    // bar that starts exactly on the right edge on either side of it.
+    if (x0 > widthPx) break;
+    const e = end[i] as number;
     const x1 = (e - t0Ns) * pxPerNs;
     if (x1 < 0) {
       // Ends before the window (possible only in an overlapping overflow row).
@@ -157,7 +158,7 @@ export function aggregateRow(
     const col = Math.floor(Math.max(x0, 0));
     const colEndNs = t0Ns + (col + 1) * nsPerPx;
     let j = i + 1;
-    while (j < re && j < i + SAMPLE_LIMIT && (start[j] as number) < colEndNs) j++;
+    while (j < re && j < i + SAMPLE_LIMIT && ((start[j] as number) - t0Ns) * pxPerNs < col + 1) j++;
     if (j === i + SAMPLE_LIMIT && j < re && (start[j] as number) < colEndNs)
       j = lowerBound(start, j, re, colEndNs);
     // A wide bar can only be the last one starting in this column (rows do not overlap
