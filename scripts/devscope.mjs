@@ -3,7 +3,7 @@
 // first when any source is newer than its build, so a fresh checkout just works.
 // Build output goes to stderr so `pnpm -s devscope analyze --format json > out.json` stays clean.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -14,6 +14,8 @@ const newest = (dir) => {
   if (!existsSync(dir)) return t;
   for (const e of readdirSync(dir)) {
     const p = join(dir, e);
+    // Tests beside the code are not part of the build (tsconfig.build excludes them).
+    if (/\.test\.tsx?$/.test(e)) continue;
     const s = statSync(p);
     t = Math.max(t, s.isDirectory() ? newest(p) : s.mtimeMs);
   }
@@ -35,6 +37,13 @@ if (stale) {
     },
   );
   if (r.status !== 0) process.exit(r.status ?? 1);
+  // A turbo cache hit restores dist/ without touching an unchanged .tsbuildinfo; mark the build
+  // as current so the next run does not ask turbo again.
+  const now = new Date();
+  for (const p of pkgs) {
+    const info = join(root, p, "dist/.tsbuildinfo");
+    if (existsSync(info)) utimesSync(info, now, now);
+  }
 }
 // pnpm runs scripts from the root; keep the user's working directory for relative paths.
 if (process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);

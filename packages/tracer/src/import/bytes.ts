@@ -10,6 +10,7 @@ export const LF = 0x0a;
 export const CR = 0x0d;
 export const COLON = 0x3a;
 export const DASH = 0x2d;
+export const SLASH = 0x2f;
 export const DOT = 0x2e;
 export const LBRACKET = 0x5b;
 export const RBRACKET = 0x5d;

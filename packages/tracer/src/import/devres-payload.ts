@@ -84,11 +84,52 @@ export function parseDevresPayload(text: string, pointers: boolean): DevresRecor
   else if (pointers && POINTER.test(opText)) {
     op = "ADD";
     opAddr = opText;
-  } else return `devres_log: unknown op '${opText}' (expected ADD, REL, REM or REPLACE)`;
+  } else {
+    const spaced = spacedDevice(head, sfx.size, pointers);
+    if (spaced !== null) return spaced;
+    return `devres_log: unknown op '${opText}' (expected ADD, REL, REM or REPLACE)`;
+  }
+  return record(dev, op, opAddr, node, rawName, sfx.size, pointers);
+}
+
+function record(
+  dev: string,
+  op: DevresOp,
+  opAddr: string | undefined,
+  node: string,
+  rawName: string,
+  size: number,
+  pointers: boolean,
+): DevresRecord {
   const name = parseName(rawName, pointers || opAddr !== undefined);
-  const rec: DevresRecord = { dev, op, node, size: sfx.size, ...name };
+  const rec: DevresRecord = { dev, op, node, size, ...name };
   if (opAddr !== undefined) rec.opAddr = opAddr;
   return rec;
+}
+
+/**
+ * `dev_name()` may contain spaces (platform devices registered by name, such as fixed_phy's
+ * `Fixed MDIO bus.0`: drivers/net/phy/fixed_phy.c :: fixed_mdio_bus_init), so the first
+ * token is not always the whole device. The device is then everything before the first op word
+ * followed by a node pointer (`%p`: hashed hex, or `(____ptrval____)` before the hash key is
+ * ready — lib/vsprintf.c :: ptr_to_id).
+ */
+const SPACED_DEV =
+  /^(.+?) +(ADD|REL|REM|REPLACE) ((?:0x)?[0-9a-f]{8,16}|\(____ptrval____\))(?: (.*))?$/s;
+/** The same with the op printed as a raw pointer (trace-cmd report). */
+const SPACED_DEV_POINTERS = /^(.+?) +((?:0x)?[0-9a-f]{8,16}) ((?:0x)?[0-9a-f]{8,16})(?: (.*))?$/s;
+
+function spacedDevice(head: string, size: number, pointers: boolean): DevresRecord | null {
+  const m = SPACED_DEV.exec(head) ?? (pointers ? SPACED_DEV_POINTERS.exec(head) : null);
+  if (!m) return null;
+  const dev = m[1] as string;
+  const opText = m[2] as string;
+  const node = m[3] as string;
+  const rawName = m[4] ?? "";
+  // In the pointer form the op is provisional (op-recovery.ts), as for any trace-cmd record.
+  return isOp(opText)
+    ? record(dev, opText, undefined, node, rawName, size, pointers)
+    : record(dev, "ADD", opText, node, rawName, size, pointers);
 }
 
 /** Decodes repeated byte strings once (bytes.ts :: StringCache). */
@@ -119,7 +160,7 @@ const BYTES_CLOSE = [0x20, 0x62, 0x79, 0x74, 0x65, 0x73, 0x29]; // " bytes)"
  * parseDevresPayload(decode(b[p, e)), false) on the bytes, without decoding the line: the
  * same fields and the same reasons, decoding only the fields it keeps (`strings` caches the
  * ones that repeat: device and release names). Returns undefined when the payload has a
- * non-ASCII byte (the string path decides those).
+ * non-ASCII byte or no op word after its first token (the string path decides those).
  */
 export function parseDevresBytes(
   b: Uint8Array,
@@ -172,8 +213,8 @@ export function parseDevresBytes(
     nameStart = i + 1;
   }
   const op = opAt(b, opStart, opEnd);
-  if (op === undefined)
-    return `devres_log: unknown op '${strings.get(b, opStart, opEnd)}' (expected ADD, REL, REM or REPLACE)`;
+  // Not an op: a device name with spaces, or a bad line; the string path tells which.
+  if (op === undefined) return undefined;
   const name = parseName(strings.get(b, nameStart, at), false);
   const rec: DevresRecord = {
     dev: strings.get(b, p, devEnd),

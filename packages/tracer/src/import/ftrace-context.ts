@@ -12,9 +12,16 @@
  * Kernel latency-format (trace_print_lat_context): "%8.8s-%-7d %3d" + flags + " %4lldus%c: "
  *   (time relative to the buffer start, in us).
  *
+ * perf script (tools/perf/builtin-script.c :: perf_sample__fprintf_start, the tracepoint
+ *   defaults comm,tid,cpu,time,event,trace): "%16s " comm, "%7d " tid (or "%7d/%-7d " pid/tid
+ *   with -F pid,tid; "%5d" before perf 6.5), "[%03d] " cpu, "%12s: " time (secs.usecs, or
+ *   "%5lu.%09llu: " with --ns), then the event as "system:name" right-aligned to the longest
+ *   name ("%*s: "), then the payload as libtraceevent prints it (like trace-cmd).
+ *
  * Task comms may contain spaces, '-', '[', '(', ':'. The pid is the digits after the LAST '-'
  * before the CPU column, so the anchor is the first "[digits]" that is preceded by "-pid" (and
- * optionally "(tgid)"); the task is everything before that '-'.
+ * optionally "(tgid)"); the task is everything before that '-'. perf separates the tid with
+ * blanks instead of '-'.
  */
 import {
   COLON,
@@ -27,6 +34,7 @@ import {
   RBRACKET,
   RPAREN,
   LPAREN,
+  SLASH,
   SPACE,
   skipBlanks,
   tokenEnd,
@@ -62,6 +70,11 @@ export interface FtraceContext {
    * Empty for ordinary event lines.
    */
   special: "" | "function" | "kernel_stack" | "user_stack";
+  /**
+   * perf script's context: the tid after blanks (not '-'), or an event named "system:name"
+   * (nameStart is then past the "system:" part). Set per line; format detection votes with it.
+   */
+  perf: boolean;
 }
 
 export function newContext(): FtraceContext {
@@ -81,6 +94,7 @@ export function newContext(): FtraceContext {
     payloadStart: 0,
     error: "",
     special: "",
+    perf: false,
   };
 }
 
@@ -185,6 +199,16 @@ function readEventName(b: Uint8Array, i: number, end: number, ctx: FtraceContext
     if (c === COLON || isBlank(c)) break;
     k++;
   }
+  // perf script names the event "system:name" (dev:devres_log): the name is the part after it.
+  if (k > i && k + 1 < end && b[k] === COLON && !isBlank(b[k + 1] as number)) {
+    let n = k + 1;
+    while (n < end && b[n] !== COLON && !isBlank(b[n] as number)) n++;
+    if (n > k + 1 && n < end && b[n] === COLON && (n + 1 === end || isBlank(b[n + 1] as number))) {
+      ctx.perf = true;
+      i = k + 1;
+      k = n;
+    }
+  }
   if (k === i || k >= end || b[k] !== COLON || (k + 1 < end && !isBlank(b[k + 1] as number))) {
     const special = specialLine(b, i, end);
     if (special !== "") {
@@ -275,15 +299,31 @@ function tryCpuAnchor(
   }
   const pidEnd = r + 1;
   while (r >= lineStart && isDigit(b[r] as number)) r--;
-  if (r === pidEnd - 1 || r <= lineStart || b[r] !== DASH) return -1;
+  if (r === pidEnd - 1 || r <= lineStart) return -1;
   let pid = 0;
   for (let k = r + 1; k < pidEnd; k++) pid = pid * 10 + ((b[k] as number) - 0x30);
+  let perf = false;
+  if (b[r] !== DASH) {
+    // perf script: "comm tid" or "comm pid/tid", blank-separated (no TGID column there).
+    if (tgid !== -1) return -1;
+    if (b[r] === SLASH) {
+      let t = r - 1;
+      while (t >= lineStart && isDigit(b[t] as number)) t--;
+      if (t === r - 1 || t <= lineStart) return -1;
+      r = t;
+    }
+    if (!isBlank(b[r] as number)) return -1;
+    while (r > lineStart && isBlank(b[r - 1] as number)) r--;
+    if (r <= lineStart) return -1;
+    perf = true;
+  }
   ctx.taskStart = lineStart;
   ctx.taskEnd = r;
   ctx.pid = pid;
   ctx.tgid = tgid;
   ctx.cpu = cpu;
   ctx.latency = false;
+  ctx.perf = perf;
   return q + 1;
 }
 
@@ -450,12 +490,18 @@ export function tokenizeFtraceLine(
   end: number,
   ctx: FtraceContext,
 ): boolean {
+  ctx.perf = false;
   if (tryKernelLayout(b, start, end, ctx)) return true;
   const lineStart = skipBlanks(b, start, end);
   let p = lineStart;
   while ((p = indexOfByte(b, LBRACKET, p, end)) >= 0) {
     const after = tryCpuAnchor(b, lineStart, p, end, ctx);
-    if (after >= 0) return readFlagsAndTime(b, after, end, ctx);
+    if (after >= 0) {
+      if (readFlagsAndTime(b, after, end, ctx)) return true;
+      // A "comm tid [n]" look-alike inside a task name: keep looking for the real CPU column.
+      if (!ctx.perf) return false;
+      ctx.perf = false;
+    }
     p++;
   }
   return tryLatency(b, lineStart, end, ctx);

@@ -122,6 +122,26 @@ describe("ftrace text", () => {
     expect(e[6]?.size).toBe(18446744073709552000);
   });
 
+  it("device names with spaces (platform devices registered by name) keep the whole name", () => {
+    const base = "       swapper/0-1       [000] .....     1.000000: devres_log: ";
+    const r = imp([
+      `${base}Fixed MDIO bus.0 ADD 000000005c728a70 devm_kzalloc_release (40 bytes)`,
+      `${base}Fixed MDIO bus.0 REL 000000005c728a70 (void(*)(void *))foo_release (8 bytes)`,
+      `${base}Fixed MDIO bus.0 ADD (____ptrval____) devm_kzalloc_release (40 bytes)`,
+      `${base}Fixed MDIO bus.0 FOO 000000005c728a70 devm_kzalloc_release (40 bytes)`,
+    ]);
+    expect(r.lines).toMatchObject({ parsed: 3, rejected: 1 });
+    expect(dv(r).map((e) => [e.dev, e.op, e.node, e.name, e.size])).toEqual([
+      ["Fixed MDIO bus.0", "ADD", "000000005c728a70", "devm_kzalloc_release", 40],
+      ["Fixed MDIO bus.0", "REL", "000000005c728a70", "(void(*)(void *))foo_release", 8],
+      ["Fixed MDIO bus.0", "ADD", "(____ptrval____)", "devm_kzalloc_release", 40],
+    ]);
+    expect(r.lines.rejectedSamples[0]).toMatchObject({
+      line: 4,
+      reason: "devres_log: unknown op 'MDIO' (expected ADD, REL, REM or REPLACE)",
+    });
+  });
+
   it("rejects malformed devres_log payloads with line numbers and reasons, and keeps going", () => {
     const base = "        modprobe-120     [000] d..1.     3.798355: devres_log: ";
     const r = imp([
@@ -297,6 +317,21 @@ describe("trace-cmd report", () => {
     expect(r.lines.parsed).toBe(1);
   });
 
+  it("raw op pointers after a device name with spaces", () => {
+    const r = imp([
+      "cpus=1",
+      "           sleep-138   [000]     8.459725: devres_log:           Fixed MDIO bus.0 ffffffffb8959e82 0xff335c05c2deda40 ffffffffb89545cc (16 bytes)",
+    ]);
+    expect(r.lines).toMatchObject({ parsed: 1, rejected: 0 });
+    expect(dv(r)[0]).toMatchObject({
+      dev: "Fixed MDIO bus.0",
+      node: "0xff335c05c2deda40",
+      name: "ffffffffb89545cc",
+      nameForm: "pointer",
+      size: 16,
+    });
+  });
+
   it("a fifth distinct op pointer cannot be an op: its lines are rejected", () => {
     const line = (op: string, node: string): string =>
       `           sleep-138   [000]     8.459725: devres_log:           1-1 ${op} 0x${node} ffffffffb89545cc (16 bytes)`;
@@ -315,6 +350,47 @@ describe("trace-cmd report", () => {
     expect(r.lines.rejected).toBe(1);
     expect(r.lines.parsed).toBe(5);
     expect(r.lines.rejectedSamples[0]?.reason).toMatch(/fifth distinct op pointer/);
+  });
+});
+
+describe("perf script", () => {
+  it("tid or pid/tid, system:name events, --ns times; odd comms; ftrace lines still ftrace", () => {
+    // perf script --header: a long comment block (more lines than detection reads) first.
+    const header = Array.from({ length: 40 }, (_, i) => `# header line ${i}`);
+    const r = imp([
+      "# ========",
+      "# captured on    : Sat Nov 21 12:00:00 2026",
+      ...header,
+      "# ========",
+      "#",
+      "        modprobe     120 [000]     3.798355:   dev:devres_log: 0000:00:1f.2 ADD 000000005c728a70 devm_kzalloc_release (40 bytes)",
+      "  kworker/u4:1 x     77 [001]     3.798356:   dev:devres_log: 0000:00:1f.2 ffffffffb8959e82 0xff335c05c2deda40 ffffffffb89545cc (16 bytes)",
+      "        modprobe     120/120     [001]     3.798357123:   dev:devres_log: 0000:00:1f.2 REM 000000005c728a70 devm_kzalloc_release (40 bytes)",
+      "   foo 12 [3] x     99 [000]     3.798358:   dev:devres_log: 0000:00:1f.2 ADD 00000000aaaaaaaa devm_kzalloc_release (8 bytes)",
+      "        modprobe     120 [000]     3.798359: sched:sched_wakeup: comm=x pid=1",
+    ]);
+    expect(r.format).toBe("perf-script");
+    expect(r.lines).toMatchObject({
+      parsed: 4,
+      rejected: 0,
+      ignored: { "#comment": 44, sched_wakeup: 1 },
+    });
+    expect(dv(r).map((e) => [e.task, e.pid, e.cpu, e.ts, e.op])).toEqual([
+      ["modprobe", 120, 0, 3798355000, "ADD"],
+      ["kworker/u4:1 x", 77, 1, 3798356000, "ADD"],
+      ["modprobe", 120, 1, 3798357123, "REM"],
+      ["foo 12 [3] x", 99, 0, 3798358000, "ADD"],
+    ]);
+    expect(dv(r)[1]).toMatchObject({ opAddr: "ffffffffb8959e82", nameForm: "pointer" });
+  });
+
+  it("an ftrace line whose comm looks like 'name N [M]' is still read as ftrace", () => {
+    const r = imp([
+      ...HEADER,
+      "     foo 12 [3]-77      [001] .....     1.000000: devres_log: 1-1 ADD 00000000aa x (1 bytes)",
+    ]);
+    expect(r.format).toBe("ftrace");
+    expect(dv(r)[0]).toMatchObject({ task: "foo 12 [3]", pid: 77, cpu: 1 });
   });
 });
 
@@ -353,7 +429,7 @@ describe("bad input", () => {
     expect(r.lines.total).toBe(0);
   });
 
-  it("UTF-16, zstd, xz, bzip2: refused with the command to convert", () => {
+  it("UTF-16, zstd, xz, bzip2, perf.data: refused with the command to convert", () => {
     const msg = (bytes: number[]): string | undefined => {
       const i = createImporter({ path: "f" });
       i.push(new Uint8Array([...bytes, 0x41, 0x0a]));
@@ -363,6 +439,9 @@ describe("bad input", () => {
     expect(msg([0x28, 0xb5, 0x2f, 0xfd])).toMatch(/zstd -d/);
     expect(msg([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])).toMatch(/xz -d/);
     expect(msg([0x42, 0x5a, 0x68, 0x39])).toMatch(/bzip2 -d/);
+    expect(msg([...new TextEncoder().encode("PERFILE2"), 0x68, 0, 0, 0])).toBe(
+      "f: binary perf data (perf.data); run `perf script -i f > f.txt` and open that",
+    );
   });
 
   it("a NUL byte later in a text file rejects only that line", () => {

@@ -26,6 +26,13 @@ export function checkInput(head: Uint8Array, name: string): InputKind {
       reason: `${name}: binary trace-cmd data (trace.dat); run \`trace-cmd report -i ${name} > ${name}.txt\` and open that`,
     };
   }
+  // perf.data: the "PERFILE2" magic at the start of the file header (tools/perf/util/header.c).
+  if (starts(head, [0x50, 0x45, 0x52, 0x46, 0x49, 0x4c, 0x45, 0x32])) {
+    return {
+      kind: "refused",
+      reason: `${name}: binary perf data (perf.data); run \`perf script -i ${name} > ${name}.txt\` and open that`,
+    };
+  }
   if (starts(head, [0x28, 0xb5, 0x2f, 0xfd]))
     return {
       kind: "refused",

@@ -140,9 +140,14 @@ describe("parseDevresBytes", () => {
             const i = at % (s.length + 1);
             s = insert ? s.slice(0, i) + ch + s.slice(i) : s.slice(0, i) + ch + s.slice(i + 1);
           }
-          expect(parseDevresBytes(ascii(s), 0, s.length, strings)).toEqual(
-            parseDevresPayload(s, false),
-          );
+          // As segment-parser.ts reads it: the byte parser, or the string parser when the
+          // byte parser leaves the line to it (no op after the first token, non-ASCII).
+          const fromBytes = parseDevresBytes(ascii(s), 0, s.length, strings);
+          const fromString = parseDevresPayload(s, false);
+          if (fromBytes === undefined) {
+            if (typeof fromString === "string") expect(fromString).toMatch(/unknown op/);
+            else expect(fromString.dev).toContain(" ");
+          } else expect(fromBytes).toEqual(fromString);
         },
       ),
       { numRuns: 3000 },

@@ -274,6 +274,39 @@ describe("classifyKernelLog", () => {
   });
 });
 
+describe("device names with spaces", () => {
+  it("DEVRES, probe failures and resources-before-probe keep the whole device name", () => {
+    expect(
+      classifyKernelLog(
+        "platform Fixed MDIO bus.0: DEVRES ADD 000000005c728a70 devm_kzalloc_release (40 bytes)",
+      ),
+    ).toMatchObject({
+      kind: "devres",
+      dev: "Fixed MDIO bus.0",
+      driver: "platform",
+      op: "ADD",
+      size: 40,
+    });
+    expect(classifyKernelLog("fixed: probe of Fixed MDIO bus.0 failed with error -12")).toEqual({
+      kind: "probe_failed",
+      driver: "fixed",
+      dev: "Fixed MDIO bus.0",
+      errno: -12,
+    });
+    expect(
+      classifyKernelLog("platform Fixed MDIO bus.0: probe with driver fixed failed with error -5"),
+    ).toMatchObject({ kind: "probe_failed", dev: "Fixed MDIO bus.0", driver: "fixed", errno: -5 });
+    expect(
+      classifyKernelLog("platform Fixed MDIO bus.0: Resources present before probing"),
+    ).toMatchObject({ kind: "resources_before_probe", dev: "Fixed MDIO bus.0" });
+    // Prose that mentions the words is not given a device.
+    expect(classifyKernelLog("see the DEVRES lines: DEVRES ADD is printed per node")).toEqual({
+      kind: "log",
+      text: "see the DEVRES lines: DEVRES ADD is printed per node",
+    });
+  });
+});
+
 describe("parseDmesgLine", () => {
   it("every prefix shape", () => {
     expect(parseDmesgLine("[    4.164824] bochs-drm 0000:00:01.0: x")).toEqual({

@@ -124,8 +124,47 @@ function withDev<T extends object>(
   return out;
 }
 
+/**
+ * The dev_printk prefix of a message known to follow it (`marker` = the message's first
+ * words), for device names with spaces (`Fixed MDIO bus.0`) that parseDevPrefix cannot split
+ * from prose: the driver string is the first token (it may be empty), the device is the rest.
+ */
+function anchoredPrefix(text: string, marker: string): DevPrefix | null {
+  const at = text.indexOf(`: ${marker}`);
+  if (at <= 0) return null;
+  const head = text.slice(0, at);
+  const sp = head.indexOf(" ");
+  if (sp < 0 || sp === head.length - 1) return null;
+  const out: DevPrefix = { dev: head.slice(sp + 1), rest: text.slice(at + 2) };
+  if (sp > 0) out.driver = head.slice(0, sp);
+  return out;
+}
+
+/**
+ * Messages whose dev_printk prefix anchoredPrefix finds when parseDevPrefix cannot, each with
+ * the test its whole message must pass (so prose that merely mentions the words keeps no prefix).
+ */
+const ANCHORED: readonly [string, (rest: string) => boolean][] = [
+  ["DEVRES ", (r) => parseOpNodeNameSize(r.slice(7), ["ADD", "REL", "REM", "REPLACE"]) !== null],
+  ["probe with driver ", (r) => /^probe with driver \S+ failed with error -?\d+$/.test(r)],
+  ["Resources present before probing", (r) => r === "Resources present before probing"],
+];
+
 export function classifyKernelLog(text: string): KernelLogFact {
-  const prefix = parseDevPrefix(text);
+  let prefix = parseDevPrefix(text);
+  if (
+    prefix === null ||
+    prefix.dev.length === 0 ||
+    !/^(?:DEVRES |probe with|Resources)/.test(prefix.rest)
+  ) {
+    for (const [marker, whole] of ANCHORED) {
+      const a = text.includes(marker) ? anchoredPrefix(text, marker) : null;
+      if (a !== null && whole(a.rest)) {
+        prefix = a;
+        break;
+      }
+    }
+  }
   const rest = prefix ? prefix.rest : text;
 
   // drivers/base/devres.c :: devres_dbg -> dev_err(dev, "DEVRES %3s %p %s (%zu bytes)\n")
@@ -177,7 +216,7 @@ export function classifyKernelLog(text: string): KernelLogFact {
 
   // drivers/base/dd.c :: call_driver_probe, up to v6.9:
   //   pr_warn("%s: probe of %s failed with error %d\n", drv->name, dev_name(dev), ret)
-  const oldProbe = /^(\S+): probe of (\S+) failed with error (-?\d+)$/.exec(text);
+  const oldProbe = /^(\S+): probe of (.+) failed with error (-?\d+)$/.exec(text);
   if (oldProbe)
     return {
       kind: "probe_failed",

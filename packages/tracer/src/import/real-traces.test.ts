@@ -249,6 +249,76 @@ describe("trace_pipe capture (no header)", () => {
   });
 });
 
+/**
+ * The trace-cmd capture re-printed in `perf script`'s layout (tools/perf/builtin-script.c ::
+ * perf_sample__fprintf_start with the tracepoint defaults: "%16s " comm, "%7d " tid, "[%03d] ",
+ * "%12s: " time, the "system:name" event right-aligned to the longest name). perf prints the
+ * payload through the same libtraceevent as trace-cmd, so the payloads stay as captured; the
+ * ftrace `print` events (tracing_mark_write) are not perf tracepoints and are left out.
+ */
+function asPerfScript(text: string, pidTid: boolean): string {
+  const system: Record<string, string> = {
+    devres_log: "dev",
+    kmalloc: "kmem",
+    kfree: "kmem",
+    module_load: "module",
+    module_free: "module",
+  };
+  const width = Math.max(...Object.entries(system).map(([n, s]) => s.length + 1 + n.length));
+  const out: string[] = [];
+  for (const line of text.split("\n")) {
+    const m = /^\s*(.+)-(\d+)\s+\[(\d+)\]\s+(\d+\.\d+): (\w+):\s+(.*)$/.exec(line);
+    if (!m) continue;
+    const [, comm, pid, cpu, ts, name, payload] = m as unknown as string[];
+    const sys = system[name as string];
+    if (sys === undefined) continue;
+    const id = pidTid
+      ? `${(pid as string).padStart(7)}/${(pid as string).padEnd(7)}`
+      : (pid as string).padStart(7);
+    out.push(
+      `${(comm as string).padStart(16)} ${id} [${(cpu as string).padStart(3, "0")}] ${(ts as string).padStart(12)}: ${`${sys}:${name as string}`.padStart(width)}: ${payload as string}`,
+    );
+  }
+  return out.join("\n") + "\n";
+}
+
+describe("perf script (the trace-cmd capture in perf's layout)", () => {
+  for (const pidTid of [false, true])
+    it(`detected as perf-script, the same devres records and op recovery${pidTid ? " (-F pid,tid)" : ""}`, () => {
+      const text = asPerfScript(
+        new TextDecoder().decode(bytesOf("trace-cmd-ahci-e1000.trace-cmd-report.txt")),
+        pidTid,
+      );
+      const r = importText(text, { path: "perf.txt" });
+      expect(r.format).toBe("perf-script");
+      expect(r.lines.rejected).toBe(0);
+      expect(accounted(r.lines)).toBe(r.lines.total);
+      expect(r.lines.total).toBe(70 + 1711 + 1404);
+      expect(devresCounts(r.events)).toEqual({
+        "0000:00:1f.2 ADD": 31,
+        "0000:00:1f.2 REL": 28,
+        "0000:00:1f.2 REM": 3,
+        "0000:00:02.0 ADD": 2,
+        "0000:00:02.0 REM": 2,
+        "0:0:0:0 ADD": 2,
+        "0:0:0:0 REM": 2,
+      });
+      const dv = devresEvents(r.events);
+      expect(dv[0]).toMatchObject({
+        dev: "0000:00:1f.2",
+        op: "REL",
+        node: "0xff335c05c2deda40",
+        name: "ffffffffb89545cc",
+        task: "sleep",
+        pid: 138,
+        cpu: 0,
+        ts: 8459725000,
+      });
+      expect(dv.filter((e) => e.op === "ADD" && e.allocSite !== undefined)).toHaveLength(35);
+      expect(r.notes.some((n) => n.startsWith("perf script printed the devres_log op"))).toBe(true);
+    });
+});
+
 describe("trace-cmd report (op and name printed as raw pointers)", () => {
   it("recovers ADD 35 / REL 28 / REM 7 from the op pointers and keeps name pointers", () => {
     const r = load("trace-cmd-ahci-e1000.trace-cmd-report.txt");

@@ -123,6 +123,8 @@ export function finalizeImport(
 
   const format: TraceFormat = partials[0]?.format ?? opts.format ?? "ftrace";
   const noteList: string[] = [];
+  // Both print through libtraceevent, which cannot follow a `const char *` field.
+  const tool = format === "perf-script" ? "perf script" : "trace-cmd report";
 
   // trace-cmd report: ops printed as pointers.
   if (notes.pointerOps > 0) {
@@ -193,7 +195,7 @@ export function finalizeImport(
       .map(([ptr, op]) => `${ptr}=${op} (${rec.counts.get(ptr) ?? 0})`)
       .join(", ");
     noteList.push(
-      `trace-cmd report printed the devres_log op as a raw kernel pointer (${plural(notes.pointerOps, "record")}); ops recovered by replaying every (device, node): ${list}; score ${rec.score}` +
+      `${tool} printed the devres_log op as a raw kernel pointer (${plural(notes.pointerOps, "record")}); ops recovered by replaying every (device, node): ${list}; score ${rec.score}` +
         (rec.runnerUp !== undefined ? ` vs ${rec.runnerUp} for the next-best mapping` : "") +
         (rec.ambiguous
           ? ". AMBIGUOUS: the next-best mapping scores almost as well; check the ops against dmesg or a text trace."
@@ -206,7 +208,7 @@ export function finalizeImport(
   }
   if (notes.pointerNames > 0) {
     noteList.push(
-      `${plural(notes.pointerNames, "devres_log name was", "devres_log names were")} printed as a raw kernel pointer by trace-cmd report (the string lives in kernel memory, not in the trace); the pointer is kept as the name (nameForm "pointer").`,
+      `${plural(notes.pointerNames, "devres_log name was", "devres_log names were")} printed as a raw kernel pointer by ${tool} (the string lives in kernel memory, not in the trace); the pointer is kept as the name (nameForm "pointer").`,
     );
   }
   if (notes.moduleGoneNames > 0) {

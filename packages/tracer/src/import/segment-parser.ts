@@ -296,7 +296,8 @@ export class SegmentParser {
       this.detectBytes += end - start + 1;
       let k = start;
       while (k < end && isBlank(b[k] as number)) k++;
-      if (k < end) this.detectNonBlank++;
+      // Comment lines do not count: perf script --header writes dozens before the events.
+      if (k < end && b[k] !== HASH) this.detectNonBlank++;
       if (detectionReady(this.detectNonBlank, this.detectBytes)) this.runDetection();
       return;
     }
@@ -534,12 +535,21 @@ export class SegmentParser {
     if (/^#\s+TASK-PID\s+TGID\b/.test(text)) this.meta.hasTgid = true;
   }
 
+  /**
+   * trace-cmd report and perf script both print events through libtraceevent: `const char *`
+   * fields as raw pointers (devres_log's op and name before v6.13), `%p` unhashed, kmem lines
+   * through its kmem plugin, names padded.
+   */
+  private libtraceevent(): boolean {
+    return this.format === "trace-cmd-report" || this.format === "perf-script";
+  }
+
   private ftraceLine(b: Uint8Array, s: number, e: number): void {
     const ctx = this.ctx;
     // Almost every line is an event in the kernel's fixed layout, and almost every event is a
     // kmalloc or kfree: those go straight to their payload (tokenizeFtraceLine tries the same
     // layout first, so the result is the same). trace-cmd pads names: its own path below.
-    if (this.format !== "trace-cmd-report" && tryKernelLayout(b, s, e, ctx)) {
+    if (!this.libtraceevent() && tryKernelLayout(b, s, e, ctx)) {
       const n = ctx.nameStart;
       const len = ctx.nameEnd - n;
       if (
@@ -638,8 +648,9 @@ export class SegmentParser {
     if (this.lostPending.length > 0) this.fillLost(ctx.cpu, ts);
 
     let p = ctx.payloadStart;
-    if (this.format === "trace-cmd-report") {
-      // print_event_name pads the name to 20 columns.
+    if (this.libtraceevent()) {
+      // trace-cmd's print_event_name pads the name to 20 columns (perf script pads before the
+      // name instead; no payload of an event read here starts with a blank).
       let pad = 20 - (ctx.nameEnd - ctx.nameStart);
       while (pad-- > 0 && p < e && b[p] === SPACE) p++;
     }
@@ -814,12 +825,12 @@ export class SegmentParser {
     const ctx = this.rebuildCtx;
     const f = this.rebuildKf;
     if (
-      this.format === "trace-cmd-report" ||
+      this.libtraceevent() ||
       matchKernelKmem(b, new DataView(b.buffer, b.byteOffset, b.byteLength), s, e, ctx, f) === NONE
     ) {
       tokenizeFtraceLine(b, s, e, ctx);
       let p = ctx.payloadStart;
-      if (this.format === "trace-cmd-report") {
+      if (this.libtraceevent()) {
         let pad = 20 - (ctx.nameEnd - ctx.nameStart);
         while (pad-- > 0 && p < e && b[p] === SPACE) p++;
       }
@@ -834,14 +845,13 @@ export class SegmentParser {
     // Scratch of its own: the current line's ctx/kf may still be in use.
     const ctx = this.rebuildCtx;
     const f = this.rebuildKf;
-    const kind =
-      this.format === "trace-cmd-report"
-        ? NONE
-        : matchKernelKmem(b, new DataView(b.buffer, b.byteOffset, b.byteLength), s, e, ctx, f);
+    const kind = this.libtraceevent()
+      ? NONE
+      : matchKernelKmem(b, new DataView(b.buffer, b.byteOffset, b.byteLength), s, e, ctx, f);
     if (kind === NONE) {
       tokenizeFtraceLine(b, s, e, ctx);
       let p = ctx.payloadStart;
-      if (this.format === "trace-cmd-report") {
+      if (this.libtraceevent()) {
         let pad = 20 - (ctx.nameEnd - ctx.nameStart);
         while (pad-- > 0 && p < e && b[p] === SPACE) p++;
       }
@@ -855,7 +865,7 @@ export class SegmentParser {
   }
 
   private devresLine(b: Uint8Array, s: number, e: number, p: number): void {
-    const pointers = this.format === "trace-cmd-report";
+    const pointers = this.libtraceevent();
     const r =
       (pointers ? undefined : parseDevresBytes(b, p, e, this.strings)) ??
       parseDevresPayload(decode(b, p, e), pointers);

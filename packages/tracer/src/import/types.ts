@@ -9,7 +9,8 @@ import type { LineAccounting } from "../model/analysis.js";
 import type { TraceEvent } from "../model/events.js";
 
 /** Input formats the importers auto-detect. */
-export type TraceFormat = "ftrace" | "trace_pipe" | "trace-cmd-report" | "dmesg" | "jsonl";
+export type TraceFormat =
+  "ftrace" | "trace_pipe" | "trace-cmd-report" | "perf-script" | "dmesg" | "jsonl";
 
 /**
  * Which kmem:kmalloc / kmem:kfree lines become events (parsing and accounting are identical in

@@ -11,7 +11,7 @@ export const ANALYSIS_SCHEMA = "devscope.analysis/1" as const;
 /** One input file. */
 export interface AnalysisInput {
   path: string;
-  /** Detected format (`ftrace`, `trace_pipe`, `trace-cmd-report`, `dmesg`, `jsonl`). */
+  /** Detected format (`ftrace`, `trace_pipe`, `trace-cmd-report`, `perf-script`, `dmesg`, `jsonl`). */
   format: string;
   /** File size in bytes (compressed size for .gz). */
   bytes: number;
