@@ -414,6 +414,16 @@ describe("dmesg", () => {
       ["log", -1],
     ]);
     expect(r.meta).toMatchObject({ firstNs: 4164824000, lastNs: 5505487000 });
+    expect(r.notes.some((n) => n.includes("looks like kernel output"))).toBe(false);
+  });
+
+  it("text with nothing of a kernel log in it is read, and a note says so", () => {
+    const r = imp(["hello world", "this is a shopping list", "milk, eggs"]);
+    expect(r.format).toBe("dmesg");
+    expect(r.lines).toMatchObject({ total: 3, parsed: 3, rejected: 0 });
+    expect(r.notes).toContain(
+      "None of the 3 lines looks like kernel output (no [seconds] timestamp, log level, device prefix or devres line): read as untimed log lines. devscope reads ftrace (trace, trace_pipe), trace-cmd report, perf script, dmesg and its own JSONL.",
+    );
   });
 });
 

@@ -71,6 +71,7 @@ export function finalizeImport(
     moduleNames: 0,
     moduleGoneNames: 0,
     jsonlUnknownFields: 0,
+    dmesgPlain: 0,
   };
   let total = 0;
   let parsed = 0;
@@ -241,6 +242,11 @@ export function finalizeImport(
   if (meta.rawClock)
     noteList.push(
       "Timestamps are raw trace-clock counts (a non-ns trace clock such as x86-tsc or counter), not nanoseconds.",
+    );
+  // Detection falls back to dmesg for any text; say so when nothing in it is kernel output.
+  if (format === "dmesg" && parsed > 0 && notes.dmesgPlain === parsed)
+    noteList.push(
+      `None of the ${plural(parsed, "line")} looks like kernel output (no [seconds] timestamp, log level, device prefix or devres line): read as untimed log lines. devscope reads ftrace (trace, trace_pipe), trace-cmd report, perf script, dmesg and its own JSONL.`,
     );
   if (notes.jsonlUnknownFields > 0)
     noteList.push(

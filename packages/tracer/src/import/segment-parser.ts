@@ -89,6 +89,8 @@ export interface SegmentNoteCounts {
   moduleNames: number;
   moduleGoneNames: number;
   jsonlUnknownFields: number;
+  /** dmesg lines with nothing of the kernel log about them: no timestamp, level or device. */
+  dmesgPlain: number;
 }
 
 /** Everything one segment produced; plain data (crosses worker boundaries by structured clone). */
@@ -208,6 +210,7 @@ export class SegmentParser {
     moduleNames: 0,
     moduleGoneNames: 0,
     jsonlUnknownFields: 0,
+    dmesgPlain: 0,
   };
   private fatal: string | undefined;
 
@@ -977,6 +980,8 @@ export class SegmentParser {
     const d = parseDmesgLine(text);
     this.seeTs(d.ts);
     const fact = classifyKernelLog(d.text);
+    if (d.ts < 0 && d.level === undefined && fact.kind === "log" && fact.dev === undefined)
+      this.notes.dmesgPlain++;
     const ev = { ...fact, ts: d.ts, line: this.lineNo, via: "dmesg" } as TraceEvent;
     if (this.src !== undefined) ev.src = this.src;
     this.push(ev);
