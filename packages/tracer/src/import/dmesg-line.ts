@@ -9,7 +9,11 @@
  *   `kern  :info  : [    4.164824] text`       dmesg -x
  *   `Nov 21 09:00:00 host kernel: [ 4.1] text`  syslog / journalctl (the [ts] may be absent)
  *   `6,1234,4164824,-;text`                    /dev/kmsg records (microseconds)
+ *   `[    4.164824] host kernel: text`        journalctl -k -o short-monotonic
+ *   `Nov 21 09:00:00.123456 host kernel: text` journalctl -o short-precise
+ *   `[    4.164824 <    0.000123>] text`      dmesg -d (time and delta)
  *   `[Tue Nov 21 09:00:00 2023] text`          dmesg -T (wall clock: no trace-clock time)
+ *   `[  +0.000123] text`, `[Nov21 09:00] text` dmesg -H / --reltime (deltas: no trace-clock time)
  *   `text`                                     dmesg -t
  */
 import { parseTimestamp } from "./timestamp.js";
@@ -34,14 +38,17 @@ const LEVELS: Record<string, number> = {
   debug: 7,
 };
 
-const TS = /^\[\s*(\d+\.\d{1,9})\] ?/;
+const TS = /^\[\s*(\d+\.\d{1,9})(?: <\s*\d+\.\d{1,9}>)?\] ?/;
+/** journalctl's " host kernel: " after a monotonic "[ts]" (-o short-monotonic). */
+const JOURNAL_HOST = /^\S+ kernel: /;
 const CALLER = /^\[\s*[TC]\d+\] ?/;
 const LEVEL = /^<(\d{1,3})>/;
 const DMESG_X = /^([a-z]+)\s*:([a-z]+)\s*: ?/;
 const SYSLOG =
-  /^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d)?) \S+ kernel: ?/;
+  /^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?|\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d)?) \S+ kernel: ?/;
 const KMSG = /^(\d{1,3}),(\d+),(\d+),[^;]*;/;
-const WALL = /^\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}\] ?/;
+const WALL =
+  /^\[(?:[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}|\s*\+\s*\d+\.\d+|[A-Z][a-z]{2}\d{1,2} \d\d:\d\d)\] ?/;
 
 export function parseDmesgLine(line: string): DmesgLine {
   let text = line;
@@ -75,6 +82,8 @@ export function parseDmesgLine(line: string): DmesgLine {
   if (t) {
     ts = parseTimestamp(t[1] as string);
     text = text.slice(t[0].length);
+    const host = JOURNAL_HOST.exec(text);
+    if (host) text = text.slice(host[0].length);
     const caller = CALLER.exec(text);
     if (caller) text = text.slice(caller[0].length);
   } else {

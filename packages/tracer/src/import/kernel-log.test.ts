@@ -308,6 +308,24 @@ describe("device names with spaces", () => {
 });
 
 describe("parseDmesgLine", () => {
+  it("journalctl and util-linux dmesg variants", () => {
+    const msg = "ahci 0000:00:1f.2: DEVRES ADD 000000005c728a70 devm_kzalloc_release (40 bytes)";
+    const cases: [string, number][] = [
+      [`[    4.164824] debian kernel: ${msg}`, 4164824000], // journalctl -o short-monotonic
+      [`Nov 21 09:00:00.123456 debian kernel: ${msg}`, -1], // journalctl -o short-precise
+      [`[    4.164824 <    0.000123>] ${msg}`, 4164824000], // dmesg -d
+      [`[  +0.000123] ${msg}`, -1], // dmesg -H / --reltime
+      [`[Nov21 09:00] ${msg}`, -1], // dmesg -H, first line of a minute
+    ];
+    for (const [line, ts] of cases) {
+      const d = parseDmesgLine(line);
+      expect(d).toEqual({ ts, text: msg });
+      expect(classifyKernelLog(d.text)).toMatchObject({ kind: "devres", dev: "0000:00:1f.2" });
+    }
+    // Prose after a timestamp is not a journal host prefix.
+    expect(parseDmesgLine("[    0.1] Kernel command line: x").text).toBe("Kernel command line: x");
+  });
+
   it("every prefix shape", () => {
     expect(parseDmesgLine("[    4.164824] bochs-drm 0000:00:01.0: x")).toEqual({
       ts: 4164824000,

@@ -133,6 +133,8 @@ function anchoredPrefix(text: string, marker: string): DevPrefix | null {
   const at = text.indexOf(`: ${marker}`);
   if (at <= 0) return null;
   const head = text.slice(0, at);
+  // A device name never holds ": " (that would be another prefix, e.g. syslog's "kernel: ").
+  if (head.includes(": ")) return null;
   const sp = head.indexOf(" ");
   if (sp < 0 || sp === head.length - 1) return null;
   const out: DevPrefix = { dev: head.slice(sp + 1), rest: text.slice(at + 2) };
