@@ -13,6 +13,7 @@ import { analyzeFiles, InputFileError } from "@devscope/tracer/node";
 import { CliError, type CliIo, EXIT, useColor } from "../io.js";
 import { writeOutput } from "../output.js";
 import { createProgress } from "../progress.js";
+import { kmemOption } from "../kmem-option.js";
 
 /**
  * `devscope analyze FILE... [--format text|json|sarif] [--fail-on error|warning|never]
@@ -58,11 +59,7 @@ export function registerAnalyze(
     )
     .option("-o, --output <file>", "write the report to a file instead of stdout")
     .option("--no-color", "no ANSI colours in the text report (also NO_COLOR)")
-    .addOption(
-      new Option("--kmem <mode>", "kmalloc/kfree events kept while importing")
-        .choices(["auto", "none", "linked", "module", "all"])
-        .default("auto"),
-    )
+    .addOption(kmemOption())
     .action(
       async (
         files: string[],

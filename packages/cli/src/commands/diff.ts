@@ -21,6 +21,7 @@ import { analyzeFiles, InputFileError } from "@devscope/tracer/node";
 import { CliError, type CliIo, EXIT, useColor } from "../io.js";
 import { writeOutput } from "../output.js";
 import { createProgress } from "../progress.js";
+import { kmemOption } from "../kmem-option.js";
 
 /**
  * `devscope diff A B [--map A=B ...] [--format text|json]`: compare two traces by resource
@@ -92,11 +93,7 @@ export function registerDiff(program: Command, io: CliIo, setExit: (code: number
     )
     .option("-o, --output <file>", "write the diff to a file instead of stdout")
     .option("--no-color", "no ANSI colours in the text output (also NO_COLOR)")
-    .addOption(
-      new Option("--kmem <mode>", "kmalloc/kfree events kept while importing")
-        .choices(["auto", "none", "linked", "module", "all"])
-        .default("auto"),
-    )
+    .addOption(kmemOption())
     .action(
       async (
         a: string,

@@ -17,6 +17,7 @@ import {
 } from "./devres.js";
 import type { ReleaseFn } from "./devres-node.js";
 import { named } from "../kernel/kernel-name.js";
+import { check_mul_overflow } from "../mm/overflow.js";
 
 /** devm_kmalloc_release(): nothing to do, the memory goes with the node. */
 export function devm_kmalloc_release(_dev: Device, _res: KMem<unknown>): void {
@@ -78,8 +79,9 @@ export function devm_kmalloc_array<T = undefined>(
   gfp: Gfp,
   data?: T,
 ): KMem<T> | null {
-  if (size !== 0 && n > Number.MAX_SAFE_INTEGER / size) return null;
-  return devm_kmalloc(dev, n * size, gfp, data);
+  const bytes = check_mul_overflow(n, size);
+  if (bytes === null) return null;
+  return devm_kmalloc(dev, bytes, gfp, data);
 }
 
 /** devm_kcalloc() = devm_kmalloc_array(... | __GFP_ZERO). */

@@ -4,6 +4,7 @@ import { __GFP_ZERO, GFP_KERNEL, type Gfp } from "../kernel/gfp.js";
 import { KMem } from "../mm/kmem.js";
 import type { SlabObject } from "../mm/slab.js";
 import type { DrmDevice } from "./drm-device.js";
+import { check_mul_overflow } from "../mm/overflow.js";
 
 /** drmres_release_t: `void (*)(struct drm_device *, void *)`. */
 export type DrmresRelease<D> = (drm: DrmDevice, data: D) => void;
@@ -140,8 +141,9 @@ export function drmm_kcalloc<T = undefined>(
   gfp: Gfp,
   data?: T,
 ): KMem<T> | null {
-  if (size !== 0 && n > Number.MAX_SAFE_INTEGER / size) return null;
-  return drmm_kzalloc(drm, n * size, gfp, data);
+  const bytes = check_mul_overflow(n, size);
+  if (bytes === null) return null;
+  return drmm_kzalloc(drm, bytes, gfp, data);
 }
 
 /** drmm_kstrdup(drm, s, gfp) */

@@ -1,6 +1,7 @@
 import type { Kernel } from "../kernel/kernel.js";
 import { __GFP_ZERO, type Gfp } from "../kernel/gfp.js";
 import { KMem } from "./kmem.js";
+import { check_mul_overflow } from "./overflow.js";
 
 /**
  * Plain (unmanaged) kmalloc API for simulated kernel code. The kernel instance comes first
@@ -35,8 +36,9 @@ export function kmalloc_array<T = undefined>(
   gfp: Gfp,
   data?: T,
 ): KMem<T> | null {
-  if (size !== 0 && n > Number.MAX_SAFE_INTEGER / size) return null;
-  return kmalloc(k, n * size, gfp, data);
+  const bytes = check_mul_overflow(n, size);
+  if (bytes === null) return null;
+  return kmalloc(k, bytes, gfp, data);
 }
 
 export function kcalloc<T = undefined>(

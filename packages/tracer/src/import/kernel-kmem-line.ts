@@ -10,7 +10,7 @@
  * changes speed: one call instead of four, no re-scan of the event name, no dispatch.
  */
 import type { FtraceContext } from "./ftrace-context.js";
-import type { KmemFields } from "./kmem-payload.js";
+import { kmallocTail, type KmemFields } from "./kmem-payload.js";
 
 export const NONE = 0;
 export const KFREE = 1;
@@ -169,78 +169,7 @@ export function matchKernelKmem(
   i = blankAt(b, dv, ps, e);
   if (i === ps) return NONE;
   const pe = i;
-  if (kind === KMALLOC) {
-    // " bytes_req=%zu bytes_alloc=%zu gfp_flags="
-    if (
-      b[i] !== 0x20 ||
-      b[i + 1] !== 0x62 ||
-      b[i + 2] !== 0x79 ||
-      b[i + 3] !== 0x74 ||
-      b[i + 4] !== 0x65 ||
-      b[i + 5] !== 0x73 ||
-      b[i + 6] !== 0x5f ||
-      b[i + 7] !== 0x72 ||
-      b[i + 8] !== 0x65 ||
-      b[i + 9] !== 0x71 ||
-      b[i + 10] !== 0x3d
-    )
-      return NONE;
-    i += 11;
-    const rs = i;
-    let req = 0;
-    for (;;) {
-      const d = DIGIT[b[i] as number] as number;
-      if (d > 9) break;
-      req = req * 10 + d;
-      i++;
-    }
-    if (i === rs) return NONE;
-    if (
-      b[i] !== 0x20 ||
-      b[i + 1] !== 0x62 ||
-      b[i + 2] !== 0x79 ||
-      b[i + 3] !== 0x74 ||
-      b[i + 4] !== 0x65 ||
-      b[i + 5] !== 0x73 ||
-      b[i + 6] !== 0x5f ||
-      b[i + 7] !== 0x61 ||
-      b[i + 8] !== 0x6c ||
-      b[i + 9] !== 0x6c ||
-      b[i + 10] !== 0x6f ||
-      b[i + 11] !== 0x63 ||
-      b[i + 12] !== 0x3d
-    )
-      return NONE;
-    i += 13;
-    const as = i;
-    let alloc = 0;
-    for (;;) {
-      const d = DIGIT[b[i] as number] as number;
-      if (d > 9) break;
-      alloc = alloc * 10 + d;
-      i++;
-    }
-    if (i === as) return NONE;
-    if (
-      b[i] !== 0x20 ||
-      b[i + 1] !== 0x67 ||
-      b[i + 2] !== 0x66 ||
-      b[i + 3] !== 0x70 ||
-      b[i + 4] !== 0x5f ||
-      b[i + 5] !== 0x66 ||
-      b[i + 6] !== 0x6c ||
-      b[i + 7] !== 0x61 ||
-      b[i + 8] !== 0x67 ||
-      b[i + 9] !== 0x73 ||
-      b[i + 10] !== 0x3d ||
-      i + 11 > e
-    )
-      return NONE;
-    f.bytesReq = req;
-    f.bytesAlloc = alloc;
-    f.gfpStart = i + 11;
-    f.gfpEnd = -1;
-  }
+  if (kind === KMALLOC && (b[i] !== 0x20 || !kmallocTail(b, i + 1, e, f))) return NONE;
   f.callStart = cs;
   f.callEnd = callEnd;
   f.inModule = inModule;

@@ -130,9 +130,16 @@ function fastCallAndPtr(b: Uint8Array, p: number, end: number, f: KmemFields): n
 }
 
 function fastKmalloc(b: Uint8Array, p: number, end: number, f: KmemFields): boolean {
-  let i = fastCallAndPtr(b, p, end, f);
-  if (i < 0 || b[i] !== 0x20) return false;
-  i++;
+  const i = fastCallAndPtr(b, p, end, f);
+  return i >= 0 && b[i] === 0x20 && kmallocTail(b, i + 1, end, f);
+}
+
+/**
+ * `bytes_req=%zu bytes_alloc=%zu gfp_flags=` at `i` (the kmalloc fields after ptr, as
+ * include/trace/events/kmem.h prints them): fills bytesReq, bytesAlloc and gfpStart. Shared by
+ * this payload scanner and the one-pass line matcher (kernel-kmem-line.ts).
+ */
+export function kmallocTail(b: Uint8Array, i: number, end: number, f: KmemFields): boolean {
   // "bytes_req="
   if (
     b[i] !== 0x62 ||

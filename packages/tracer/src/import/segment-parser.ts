@@ -757,28 +757,36 @@ export class SegmentParser {
     this.kmallocLocated(b, s, e);
   }
 
+  /** keepKmem "all", or "module" and the call site is in a module: the line becomes an event. */
+  private keepsKmem(f: KmemFields): boolean {
+    return this.keep === "all" || (this.keep === "module" && f.inModule);
+  }
+
+  /** A kmem line counted as parsed without an event of its own (the evidence mode may keep it). */
+  private kmemNotKept(b: Uint8Array, s: number, e: number, alloc: boolean): void {
+    this.parsed++;
+    if (this.evidence !== undefined)
+      this.evidence.onKmem(
+        b,
+        new DataView(b.buffer, b.byteOffset, b.byteLength),
+        b.buffer,
+        s,
+        e,
+        this.kf,
+        this.ctx,
+        this.lineNo,
+        alloc,
+      );
+  }
+
   /** A kmalloc line whose fields are located in this.kf. */
   private kmallocLocated(b: Uint8Array, s: number, e: number): void {
     const f = this.kf;
     let kept: KmallocEvent | undefined;
-    if (this.keep === "all" || (this.keep === "module" && f.inModule)) {
+    if (this.keepsKmem(f)) {
       kept = kmallocEvent(b, e, f, this.fields(b, this.ctx), this.strings);
       this.push(kept);
-    } else {
-      this.parsed++;
-      if (this.evidence !== undefined)
-        this.evidence.onKmem(
-          b,
-          new DataView(b.buffer, b.byteOffset, b.byteLength),
-          b.buffer,
-          s,
-          e,
-          f,
-          this.ctx,
-          this.lineNo,
-          true,
-        );
-    }
+    } else this.kmemNotKept(b, s, e, true);
     this.linker.onKmalloc(b, b.buffer, s, e, f.ptrStart, f.ptrEnd, this.lineNo, kept);
   }
 
@@ -792,24 +800,10 @@ export class SegmentParser {
   private kfreeLocated(b: Uint8Array, s: number, e: number): void {
     const f = this.kf;
     let kept: KfreeEvent | undefined;
-    if (this.keep === "all" || (this.keep === "module" && f.inModule)) {
+    if (this.keepsKmem(f)) {
       kept = kfreeEvent(b, f, this.fields(b, this.ctx), this.strings);
       this.push(kept);
-    } else {
-      this.parsed++;
-      if (this.evidence !== undefined)
-        this.evidence.onKmem(
-          b,
-          new DataView(b.buffer, b.byteOffset, b.byteLength),
-          b.buffer,
-          s,
-          e,
-          f,
-          this.ctx,
-          this.lineNo,
-          false,
-        );
-    }
+    } else this.kmemNotKept(b, s, e, false);
     this.linker.onKfree(b, f.ptrStart, f.ptrEnd, kept, this);
   }
 
